@@ -84,9 +84,13 @@ export function difficultyToTarget(difficulty: number | string): bigint {
 /** Difficulty of a target (diff1 / target) as the nearest double. */
 export function targetToDifficulty(target: bigint): number {
   if (target <= 0n) return Infinity;
-  // Scale to keep 2^-64 resolution before converting to a double.
-  const scaled = (DIFF1_TARGET << 64n) / target;
-  return Number(scaled) / 2 ** 64;
+  // A fixed scale loses precision for large targets (difficulty < 1, e.g. regtest): scale so the integer quotient
+  // always has >= 64 significant bits, then keep a sticky bit so Number() rounds the exact ratio correctly.
+  const shift = Math.max(0, target.toString(2).length - DIFF1_TARGET.toString(2).length + 64);
+  const scaledNum = DIFF1_TARGET << BigInt(shift);
+  const q = scaledNum / target;
+  const sticky = scaledNum % target === 0n ? 0n : 1n;
+  return Number((q << 1n) | sticky) / 2 ** (shift + 1);
 }
 
 /** Difficulty a hash value reaches (diff1 / hashValue), for stats and "best share". */

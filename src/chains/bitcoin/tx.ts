@@ -121,3 +121,53 @@ export function wtxidOf(tx: Tx): Buffer {
 export function displayHex(internal: Buffer): string {
   return reverseBuf(internal).toString('hex');
 }
+
+/**
+ * txid and wtxid (internal order) of one serialized transaction, found by scanning offsets instead of building a
+ * Tx (templates can hold thousands of transactions). Throws RangeError when the bytes are truncated or when
+ * anything follows the transaction.
+ */
+export function txHashesOfRaw(raw: Buffer): { txid: Buffer; wtxid: Buffer; hasWitness: boolean } {
+  let p = 4;
+  const advance = (n: number): void => {
+    p += n;
+    if (p > raw.length) throw new RangeError('transaction truncated');
+  };
+  const vi = (): number => {
+    if (p >= raw.length) throw new RangeError('transaction truncated');
+    const { value, size } = readVarInt(raw, p);
+    advance(size);
+    return value;
+  };
+  if (raw.length < 10) throw new RangeError('transaction truncated');
+  const segwit = raw[4] === 0x00 && raw[5] === 0x01;
+  if (segwit) p = 6;
+  const bodyStart = p;
+  const nIn = vi();
+  for (let k = 0; k < nIn; k++) {
+    advance(36);
+    advance(vi());
+    advance(4);
+  }
+  const nOut = vi();
+  for (let k = 0; k < nOut; k++) {
+    advance(8);
+    advance(vi());
+  }
+  const bodyEnd = p;
+  let witnessItems = 0;
+  if (segwit) {
+    for (let k = 0; k < nIn; k++) {
+      const items = vi();
+      witnessItems += items;
+      for (let j = 0; j < items; j++) advance(vi());
+    }
+  }
+  advance(4);
+  if (p !== raw.length) throw new RangeError(`${raw.length - p} trailing bytes after the transaction`);
+  const wtxid = sha256d(raw);
+  const txid = segwit
+    ? sha256d(Buffer.concat([raw.subarray(0, 4), raw.subarray(bodyStart, bodyEnd), raw.subarray(raw.length - 4)]))
+    : wtxid;
+  return { txid, wtxid, hasWitness: witnessItems > 0 };
+}

@@ -1,0 +1,50 @@
+/**
+ * The three pools GXC's operators run (the seed's deployment): ports, algorithms and difficulty settings.
+ * They share one process and one store when run together; every stored row names its pool.
+ */
+import type { DifficultySettings, PoolName, PoolSettings } from './schema.js';
+
+const asicDifficulty: DifficultySettings = {
+  // A Bitaxe (~0.5 TH/s) at 1024 submits about every 9 s; larger ASICs climb by vardiff.
+  initial: 1024,
+  // Floor high enough that a firmware asking for 0.001 cannot flood the pool.
+  floor: 16,
+  ceiling: 2 ** 40,
+  targetShareSeconds: 10,
+  retargetSeconds: 30,
+};
+
+const generalDifficulty: DifficultySettings = {
+  // The general port welcomes CPU miners: start low, vardiff raises it for faster hardware.
+  initial: 1,
+  floor: 0.0001,
+  ceiling: 2 ** 40,
+  targetShareSeconds: 10,
+  retargetSeconds: 30,
+};
+
+const gpuDifficulty: DifficultySettings = {
+  initial: 1,
+  floor: 0.001,
+  ceiling: 2 ** 40,
+  targetShareSeconds: 10,
+  retargetSeconds: 30,
+};
+
+export const POOL_PRESETS: Record<PoolName, PoolSettings> = {
+  asic: { name: 'asic', algorithms: ['sha256d'], stratumPort: 3335, webPort: 6002, difficulty: asicDifficulty },
+  gpu: { name: 'gpu', algorithms: ['ethash'], stratumPort: 3334, webPort: 6001, difficulty: gpuDifficulty },
+  general: { name: 'general', algorithms: ['sha256d', 'ethash'], stratumPort: 3333, webPort: 6000, difficulty: generalDifficulty },
+};
+
+/**
+ * On the embedded devnet a CPU must see shares within seconds: every pool starts at a CPU-sized difficulty.
+ * (The pool also never sets a share difficulty above the network's, so no block-meeting hash is withheld.)
+ */
+export const DEVNET_DIFFICULTY: DifficultySettings = {
+  initial: 0.001,
+  floor: 0.00001,
+  ceiling: 2 ** 40,
+  targetShareSeconds: 5,
+  retargetSeconds: 15,
+};

@@ -1,0 +1,133 @@
+/**
+ * One schema for every setting, whatever its source (defaults < config file < environment < flags).
+ * Each setting has a documented default here; `gxc-pool start --help` lists the flags that set them.
+ */
+import { z } from 'zod';
+
+const port = z
+  .number({ error: (iss) => `expected a port number 1..65535, got ${JSON.stringify(iss.input)}` })
+  .int({ error: (iss) => `expected a whole port number 1..65535, got ${JSON.stringify(iss.input)}` })
+  .refine((v) => v >= 1 && v <= 65535, { error: (iss) => `expected 1..65535, got ${JSON.stringify(iss.input)}` });
+
+const positive = (what: string) =>
+  z
+    .number({ error: (iss) => `expected ${what}, got ${JSON.stringify(iss.input)}` })
+    .refine((v) => Number.isFinite(v) && v > 0, { error: (iss) => `expected ${what} > 0, got ${JSON.stringify(iss.input)}` });
+
+const percent = z
+  .number({ error: (iss) => `expected a percentage, got ${JSON.stringify(iss.input)}` })
+  .refine((v) => v >= 0 && v < 100, { error: (iss) => `expected 0 <= percent < 100, got ${JSON.stringify(iss.input)}` });
+
+/** Amounts in coins, kept as the decimal text written so they convert to the smallest unit exactly. */
+const coinAmount = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v))
+  .refine((v) => /^\d+(\.\d{1,8})?$/.test(v), { error: (iss) => `expected an amount in coins with at most 8 decimals, got ${JSON.stringify(iss.input)}` });
+
+export const PoolName = z.enum(['asic', 'gpu', 'general']);
+export type PoolName = z.infer<typeof PoolName>;
+
+export const Algorithm = z.enum(['sha256d', 'ethash']);
+export type Algorithm = z.infer<typeof Algorithm>;
+
+export const DifficultySettings = z
+  .object({
+    /** Starting share difficulty; vardiff moves from there. May be below 1 for CPU miners. */
+    initial: positive('a share difficulty'),
+    /** Vardiff never goes below this (stops a firmware asking for 0.001 from flooding the pool). */
+    floor: positive('a minimum difficulty'),
+    ceiling: positive('a maximum difficulty'),
+    /** Vardiff aims at one share per connection every this many seconds. */
+    targetShareSeconds: positive('seconds per share'),
+    /** Vardiff re-evaluates a connection's difficulty at most this often. */
+    retargetSeconds: positive('seconds between retargets'),
+  })
+  .refine((d) => d.floor <= d.ceiling, { error: 'floor must be <= ceiling', path: ['floor'] })
+  .refine((d) => d.initial >= d.floor && d.initial <= d.ceiling, { error: 'initial must be within floor..ceiling', path: ['initial'] });
+export type DifficultySettings = z.infer<typeof DifficultySettings>;
+
+export const PoolSettings = z.object({
+  name: PoolName,
+  algorithms: z.array(Algorithm).min(1),
+  stratumPort: port,
+  webPort: port,
+  difficulty: DifficultySettings,
+});
+export type PoolSettings = z.infer<typeof PoolSettings>;
+
+export const ConfigSchema = z.object({
+  node: z.object({
+    /** JSON-RPC URL of the node (user:pass@ for basic auth). Empty: run the embedded devnet. */
+    url: z.string().url({ error: (iss) => `expected a URL like http://user:pass@127.0.0.1:8332, got ${JSON.stringify(iss.input)}` }).optional(),
+    /** Node family: auto-detected from its template answer unless forced. */
+    chain: z.enum(['auto', 'bitcoin', 'gxc']),
+    /** Address format network for a Bitcoin-family node. */
+    network: z.enum(['mainnet', 'testnet', 'regtest', 'signet']),
+    timeoutMs: positive('a timeout in ms'),
+    /** How often the tip is polled for new blocks (new work within this delay). */
+    pollMs: positive('a poll interval in ms'),
+    /** Template refresh without clean jobs (new transactions), seconds. */
+    refreshSeconds: positive('a refresh interval in seconds'),
+  }),
+  /** Where block rewards go. Required with a real node; the devnet provides its own wallet address. */
+  poolAddress: z.string().min(1).optional(),
+  /** Text put in every coinbase scriptSig. */
+  poolTag: z.string().max(40),
+  /** Database and logs live here. */
+  dataDir: z.string().min(1),
+  /** sqlite:PATH or postgres://...; default sqlite:<dataDir>/pool.db */
+  db: z
+    .string()
+    .refine((v) => v.startsWith('sqlite:') || v.startsWith('postgres://') || v.startsWith('postgresql://'), {
+      error: (iss) => `expected sqlite:PATH or postgres://user:pass@host/db, got ${JSON.stringify(iss.input)}`,
+    })
+    .optional(),
+  /** Which pools this process runs. */
+  pool: z.enum(['all', 'asic', 'gpu', 'general']),
+  stratum: z.object({
+    host: z.string().min(1),
+    /** Overrides the stratum port of the selected pool (with --pool all: the general pool). */
+    port: port.optional(),
+    extranonce2Size: z.number().int().refine((v) => v >= 2 && v <= 8, { error: (iss) => `expected 2..8 bytes, got ${JSON.stringify(iss.input)}` }),
+    /** BIP310 version-rolling mask the pool allows (hex). */
+    versionMask: z.string().regex(/^[0-9a-fA-F]{1,8}$/, { error: 'expected up to 8 hex digits, e.g. 1fffe000' }),
+    maxConnections: z.number().int().positive(),
+    maxConnectionsPerIp: z.number().int().positive(),
+  }),
+  /** Overrides the starting difficulty of every selected pool. */
+  difficulty: positive('a share difficulty').optional(),
+  web: z.object({ host: z.string().min(1), port: port.optional() }),
+  devnet: z.object({
+    flavor: z.enum(['gxc', 'bitcoin']),
+    /** Loopback port for the embedded devnet's RPC (0 = any free port). */
+    port: z.number().int().min(0).max(65535),
+  }),
+  payouts: z.object({
+    scheme: z.enum(['pplns', 'prop', 'solo']),
+    /** PPLNS window: N x network difficulty worth of shares. */
+    pplnsWindow: positive('a PPLNS window factor'),
+    fee: percent,
+    feeAddress: z.string().min(1).optional(),
+    minPayout: coinAmount,
+    intervalSeconds: positive('a payout interval in seconds'),
+  }),
+  log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+export const DEFAULT_CONFIG: Config = {
+  node: { chain: 'auto', network: 'mainnet', timeoutMs: 10_000, pollMs: 250, refreshSeconds: 30 },
+  poolTag: '/gxc-pool/',
+  dataDir: './data',
+  pool: 'all',
+  stratum: { host: '0.0.0.0', extranonce2Size: 4, versionMask: '1fffe000', maxConnections: 10_000, maxConnectionsPerIp: 256 },
+  web: { host: '0.0.0.0' },
+  devnet: { flavor: 'gxc', port: 0 },
+  payouts: { scheme: 'pplns', pplnsWindow: 2, fee: 1, minPayout: '0.01', intervalSeconds: 3600 },
+  log: { level: 'info' },
+};
+
+/** Formats zod issues as "stratum.port: expected 1..65535, got 70000" lines. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.map(String).join('.') || '(config)'}: ${i.message}`).join('\n');
+}
