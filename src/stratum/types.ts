@@ -74,3 +74,73 @@ export interface StratumBackend {
   /** Runs the whole share pipeline; resolves after an accepted share is durably stored. */
   submitShare(ctx: ShareContext, req: SubmitRequest): Promise<ShareVerdict>;
 }
+
+// ---- Server-side surface (additive): what the pool and the API call on a running Stratum server. ----
+
+/** Hands out 4-byte extranonce1 values unique among live sessions (and among pool instances via the id byte). */
+export interface Extranonce1Allocator {
+  /** Bytes per extranonce1 this allocator hands out. */
+  readonly size: number;
+  /** A value not held by any live session, or null when the space is exhausted. */
+  allocate(): Buffer | null;
+  /** Gives a value back; it may be handed out again later. */
+  release(extranonce1: Buffer): void;
+}
+
+/** The mining algorithms a port can serve; the first message of a connection tells them apart. */
+export type StratumAlgorithm = 'sha256d' | 'ethash';
+
+/** One connected miner as the API shows it. */
+export interface StratumSessionSummary {
+  id: string;
+  remote: string;
+  algorithm: StratumAlgorithm | null;
+  /** Worker name / payout address of the first authorized worker (null before authorize). */
+  worker: string | null;
+  address: string | null;
+  userAgent: string | null;
+  subscribed: boolean;
+  authorized: boolean;
+  difficulty: number;
+  sharesAccepted: number;
+  sharesRejected: number;
+  /** Sum of the job difficulties of accepted shares (the work credited). */
+  difficultyAccepted: number;
+  connectedSince: Date;
+  lastShareAt: Date | null;
+}
+
+/** Server-to-client messages the pool may send to one session. */
+export interface StratumSessionControl {
+  readonly id: string;
+  /** `client.show_message [text]`. */
+  showMessage(text: string): void;
+  /** `client.reconnect [host, port, wait]`; the session is closed after `waitSeconds` (plus a grace period). */
+  reconnect(host: string, port: number, waitSeconds: number): void;
+  /**
+   * Moves the miner to a new extranonce1 (`mining.set_extranonce`), only for sessions that sent
+   * `mining.extranonce.subscribe`; followed by a fresh job. Returns false when not possible.
+   */
+  setExtranonce(): boolean;
+  /** Sets this session's difficulty (clamped to floor/ceiling), sends it and a fresh job. */
+  setDifficulty(difficulty: number): void;
+  /** Closes the connection. */
+  disconnect(reason: string): void;
+}
+
+export interface StratumServer {
+  /** Starts listening; resolves with the actual port (use port 0 for an ephemeral one). */
+  listen(port: number, host?: string): Promise<number>;
+  /** Sends a job to every subscribed and authorized session, each with its own current difficulty. */
+  broadcastJob(job: StratumJob, cleanJobs: boolean): void;
+  /**
+   * Caps share difficulty at `ceiling` (the pool passes the network difficulty: a share target harder than the
+   * block target would withhold block-meeting hashes). The configured ceiling still applies; the floor drops
+   * with the cap when needed. Sessions above the cap are lowered at once.
+   */
+  setDifficultyCeiling(ceiling: number): void;
+  sessions(): StratumSessionSummary[];
+  session(id: string): StratumSessionControl | undefined;
+  /** Stops accepting, closes every connection, resolves when the listener is closed. */
+  close(): Promise<void>;
+}

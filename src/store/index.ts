@@ -1,0 +1,22 @@
+/** Opens the store a URL names: `sqlite:PATH` (embedded) or `postgres://...` / `postgresql://...`. */
+import { StoreError } from './errors.js';
+import { createPostgresStore, type PostgresStoreOptions } from './postgres/index.js';
+import { createSqliteStore } from './sqlite/index.js';
+import type { Store } from './types.js';
+
+export async function createStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (file === '') throw new StoreError(`store url ${JSON.stringify(url)} has no file path (sqlite:PATH)`);
+    return createSqliteStore(file, options);
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return createPostgresStore(url, options);
+  throw new StoreError(`unsupported store url ${JSON.stringify(url)}: use sqlite:PATH or postgres://user@host/db`);
+}
+
+export { createSqliteStore } from './sqlite/index.js';
+export { createPostgresStore, type PostgresStoreOptions } from './postgres/index.js';
+export { ShareWriter, type ShareWriterOptions, type ShareWriterStats } from './share-writer.js';
+export { StoreError, InsufficientBalanceError } from './errors.js';
+export type { StoreOptions } from './sql/backend.js';
+export type * from './types.js';

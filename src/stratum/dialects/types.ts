@@ -1,0 +1,33 @@
+/**
+ * The seam between a connection (bytes, framing, limits: connection.ts) and a wire dialect (what the messages
+ * mean: SV1 today, Ethash's EthereumStratum/eth-proxy later). A dialect sees parsed requests and writes lines.
+ */
+import type { Logger } from '../../log/logger.js';
+import type { RpcRequest, RequestId } from '../jsonrpc.js';
+import type { StratumAlgorithm, StratumSessionSummary } from '../types.js';
+
+/** What a dialect session may do to its connection. */
+export interface SessionIO {
+  readonly sessionId: string;
+  readonly remote: string;
+  /** Writes one line (the newline is added); never blocks — a client that cannot keep up is dropped. */
+  send(line: string): void;
+  /** Stops reading, flushes what was written, closes; `delayMs` lets a `client.reconnect` take effect first. */
+  close(reason: string, delayMs?: number): void;
+  /** The miner finished its handshake (subscribed and authorized): the handshake timeout no longer applies. */
+  handshakeDone(): void;
+}
+
+export interface DialectSession {
+  readonly algorithm: StratumAlgorithm;
+  handleRequest(req: RpcRequest): void;
+  /** A reply from the miner to something the server asked (e.g. `client.get_version`). */
+  handleResponse(id: RequestId, result: unknown, error: unknown): void;
+  /** Periodic housekeeping (vardiff idle checks); `now` in milliseconds. */
+  tick(now: number): void;
+  /** The connection is gone: release what the session holds (extranonce1, ...). Called exactly once. */
+  closed(): void;
+  summary(base: { id: string; remote: string; connectedSince: Date }): StratumSessionSummary;
+}
+
+export type DialectFactory = (io: SessionIO, log: Logger) => DialectSession;

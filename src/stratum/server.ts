@@ -1,0 +1,212 @@
+/**
+ * The Stratum TCP server: accepts connections within the limits, gives each one a dialect session, and fans jobs
+ * out to sessions. Work for one client (framing, a reply) never waits on another client's socket: every write is
+ * non-blocking and a client that stops reading is dropped.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { Connection, type ConnectionLimits } from './connection.js';
+import type { DialectFactory } from './dialects/types.js';
+import { createExtranonce1Allocator } from './extranonce.js';
+import { DEFAULT_MAX_LINE_BYTES } from './framing.js';
+import { AddressCounter } from './limits.js';
+import { notifyLine, Sv1Session, type Sv1Config } from './session.js';
+import type {
+  Extranonce1Allocator,
+  StratumAlgorithm,
+  StratumBackend,
+  StratumJob,
+  StratumServer,
+  StratumSessionControl,
+  StratumSessionSummary,
+} from './types.js';
+import { DEFAULT_VARDIFF, validateVardiffConfig, type VardiffConfig } from './vardiff.js';
+
+export interface StratumLimits extends ConnectionLimits {
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  maxPendingSubmits: number;
+  maxJobsRemembered: number;
+  maxWorkersPerConnection: number;
+}
+
+export const DEFAULT_LIMITS: StratumLimits = {
+  maxConnections: 10_000,
+  // Farms put hundreds of ASICs behind one NAT address.
+  maxConnectionsPerIp: 500,
+  maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+  maxBadLines: 3,
+  handshakeTimeoutMs: 30_000,
+  requestsPerSecond: 50,
+  requestBurst: 200,
+  maxWriteBufferBytes: 512 * 1024,
+  maxPendingSubmits: 64,
+  maxJobsRemembered: 32,
+  maxWorkersPerConnection: 32,
+};
+
+export interface StratumServerOptions {
+  backend: StratumBackend;
+  /** Extranonce1 source; share one allocator between servers of one process. Defaults to one for `instanceId`. */
+  allocator?: Extranonce1Allocator;
+  /** 0..255, distinct per pool instance sharing one database (default 0). */
+  instanceId?: number;
+  /** Bytes of extranonce2 the miner rolls (default 4). */
+  extranonce2Size?: number;
+  /** BIP310/BIP320 pool version-rolling mask (default 0x1fffe000). */
+  versionMask?: number;
+  /** Vardiff: initial, floor, ceiling, targetShareSeconds, retargetSeconds, retargetShares, maxStepFactor, tolerance. */
+  difficulty?: Partial<VardiffConfig>;
+  /** Algorithms this port serves (default ['sha256d']). */
+  algorithms?: StratumAlgorithm[];
+  limits?: Partial<StratumLimits>;
+  /** Shorthands for `limits.maxConnections` / `limits.maxConnectionsPerIp` (the two operators set most). */
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
+  logger?: Logger;
+  /** Clock in milliseconds (tests). */
+  now?: () => number;
+  /** How often idle sessions are checked for a vardiff decrease (default 5000 ms). */
+  vardiffTickMs?: number;
+}
+
+export function createStratumServer(opts: StratumServerOptions): StratumServer {
+  const limits: StratumLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  if (opts.maxConnections !== undefined) limits.maxConnections = opts.maxConnections;
+  if (opts.maxConnectionsPerIp !== undefined) limits.maxConnectionsPerIp = opts.maxConnectionsPerIp;
+  validateLimits(limits);
+  // One object shared by every session's Vardiff, so a moved ceiling (setDifficultyCeiling) reaches them all.
+  const vardiff: VardiffConfig = { ...DEFAULT_VARDIFF, ...opts.difficulty };
+  validateVardiffConfig(vardiff);
+  const configured = { floor: vardiff.floor, ceiling: vardiff.ceiling };
+  const extranonce2Size = opts.extranonce2Size ?? 4;
+  if (!Number.isInteger(extranonce2Size) || extranonce2Size < 1 || extranonce2Size > 16) {
+    throw new RangeError(`extranonce2Size must be an integer 1..16, got ${extranonce2Size}`);
+  }
+  const versionMask = (opts.versionMask ?? 0x1fffe000) >>> 0;
+  const algorithms = opts.algorithms ?? ['sha256d'];
+  if (algorithms.length === 0) throw new RangeError('a Stratum port must serve at least one algorithm');
+  const allocator = opts.allocator ?? createExtranonce1Allocator(opts.instanceId ?? 0);
+  const now = opts.now ?? Date.now;
+  const log = opts.logger ?? silentLogger;
+
+  const sv1Config: Sv1Config = {
+    extranonce2Size,
+    versionMask,
+    vardiff,
+    maxPendingSubmits: limits.maxPendingSubmits,
+    maxJobsRemembered: limits.maxJobsRemembered,
+    maxWorkersPerConnection: limits.maxWorkersPerConnection,
+  };
+  // Ethash plugs in here (dialects/ethstratum, dialects/ethproxy) once its verification exists.
+  const dialects: Partial<Record<StratumAlgorithm, DialectFactory>> = {
+    sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, { backend: opts.backend, allocator, config: sv1Config, now }),
+  };
+
+  const connections = new Map<string, Connection>();
+  const perAddress = new AddressCounter(limits.maxConnectionsPerIp);
+  let nextSessionNumber = 0;
+
+  const onClosed = (conn: Connection): void => {
+    if (connections.get(conn.sessionId) === conn) {
+      connections.delete(conn.sessionId);
+      perAddress.remove(conn.remoteAddress);
+    }
+  };
+
+  const accept = (socket: Socket): void => {
+    const address = socket.remoteAddress ?? 'unknown';
+    if (connections.size >= limits.maxConnections) {
+      log.warn({ remote: address, limit: limits.maxConnections }, 'connection refused: server full');
+      socket.destroy();
+      return;
+    }
+    if (!perAddress.tryAdd(address)) {
+      log.warn({ remote: address, limit: limits.maxConnectionsPerIp }, 'connection refused: too many from this address');
+      socket.destroy();
+      return;
+    }
+    const sessionId = (++nextSessionNumber).toString(16).padStart(8, '0');
+    const sessionLog = log.child({ session: sessionId, remote: `${address}:${socket.remotePort ?? 0}` });
+    const conn = new Connection(socket, sessionId, address, sessionLog, { limits, algorithms, dialects, now, onClosed });
+    connections.set(sessionId, conn);
+  };
+
+  const server: Server = createServer({ noDelay: true }, accept);
+  server.on('error', (err) => log.error({ err }, 'stratum listener error'));
+
+  const tickMs = opts.vardiffTickMs ?? 5000;
+  const ticker = setInterval(() => {
+    const t = now();
+    for (const conn of connections.values()) conn.tick(t);
+  }, tickMs);
+  ticker.unref();
+
+  return {
+    listen(port: number, host = '0.0.0.0'): Promise<number> {
+      return new Promise((resolve, reject) => {
+        const onError = (err: Error): void => reject(err);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          const addr = server.address();
+          const actual = typeof addr === 'object' && addr !== null ? addr.port : port;
+          log.info({ host, port: actual, algorithms }, 'stratum listening');
+          resolve(actual);
+        });
+      });
+    },
+
+    broadcastJob(job: StratumJob, cleanJobs: boolean): void {
+      // Encoded once: only the difficulty differs per session, and that travels in its own message.
+      const line = notifyLine(job, cleanJobs);
+      for (const conn of connections.values()) {
+        const session = conn.session;
+        if (session instanceof Sv1Session && session.readyForWork) conn.run(() => session.sendJob(job, cleanJobs, line));
+      }
+    },
+
+    setDifficultyCeiling(ceiling: number): void {
+      if (!Number.isFinite(ceiling) || ceiling <= 0) {
+        log.warn({ ceiling }, 'ignored a difficulty ceiling that is not a positive number');
+        return;
+      }
+      const nextCeiling = Math.min(configured.ceiling, ceiling);
+      const nextFloor = Math.min(configured.floor, nextCeiling);
+      if (nextCeiling === vardiff.ceiling && nextFloor === vardiff.floor) return;
+      vardiff.ceiling = nextCeiling;
+      vardiff.floor = nextFloor;
+      log.info({ floor: nextFloor, ceiling: nextCeiling }, 'share difficulty bounds changed');
+      for (const conn of connections.values()) {
+        const session = conn.session;
+        if (session instanceof Sv1Session) conn.run(() => session.enforceDifficultyBounds());
+      }
+    },
+
+    sessions(): StratumSessionSummary[] {
+      return [...connections.values()].map((conn) => conn.summary());
+    },
+
+    session(id: string): StratumSessionControl | undefined {
+      const session = connections.get(id)?.session;
+      return session instanceof Sv1Session ? session : undefined;
+    },
+
+    close(): Promise<void> {
+      clearInterval(ticker);
+      return new Promise((resolve) => {
+        for (const conn of connections.values()) conn.destroy();
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+      });
+    },
+  };
+}
+
+function validateLimits(limits: StratumLimits): void {
+  for (const [name, value] of Object.entries(limits)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new RangeError(`stratum limit ${name} must be a positive number, got ${String(value)}`);
+    }
+  }
+}

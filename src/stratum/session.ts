@@ -1,0 +1,405 @@
+/**
+ * The Stratum V1 (SHA-256d) dialect: one miner's session state machine. It assumes no message order (Bitaxe sends
+ * configure and suggest_difficulty before authorize; cgminer may authorize several workers): work starts once the
+ * session is both subscribed and authorized, whichever comes last. State is never keyed by request id (cpuminer
+ * sends id 4 on every submit). Shares are checked by the pool through `StratumBackend`; this file only knows the
+ * wire format, the job → difficulty bookkeeping and vardiff.
+ */
+import type { Logger } from '../log/logger.js';
+import { negotiateConfigure } from './configure.js';
+import type { DialectSession, SessionIO } from './dialects/types.js';
+import { errorReply, notification, successReply, type RequestId, type RpcRequest } from './jsonrpc.js';
+import { checkAuthorizeParams, checkConfigureParams, checkSubmitParams, parseDifficulty, parsePasswordOptions } from './params.js';
+import {
+  StratumErrorCode,
+  type Extranonce1Allocator,
+  type ShareContext,
+  type StratumBackend,
+  type StratumJob,
+  type StratumSessionControl,
+  type StratumSessionSummary,
+  type SubmitRequest,
+} from './types.js';
+import { Vardiff, type VardiffConfig } from './vardiff.js';
+
+export interface Sv1Config {
+  extranonce2Size: number;
+  /** The pool's BIP310 mask; a miner gets this AND its own. */
+  versionMask: number;
+  vardiff: VardiffConfig;
+  /** Submits waiting for the backend; more are refused (error 20) rather than queued without bound. */
+  maxPendingSubmits: number;
+  /** Jobs remembered per session with the difficulty they were sent at; older ones answer "job not found". */
+  maxJobsRemembered: number;
+  maxWorkersPerConnection: number;
+}
+
+export interface Sv1Deps {
+  backend: StratumBackend;
+  allocator: Extranonce1Allocator;
+  config: Sv1Config;
+  now: () => number;
+}
+
+/** What this session sent a job with: shares on it are checked and credited at exactly these. */
+interface SentJob {
+  difficulty: number;
+  extranonce1: Buffer;
+}
+
+interface AuthorizedWorker {
+  address: string;
+  worker: string;
+}
+
+/** `mining.notify` for a job; the server encodes it once per broadcast and reuses the line for every session. */
+export function notifyLine(job: StratumJob, cleanJobs: boolean): string {
+  return notification('mining.notify', [
+    job.id,
+    job.prevHash,
+    job.coinb1,
+    job.coinb2,
+    job.merkleBranch,
+    job.version,
+    job.nbits,
+    job.ntime,
+    cleanJobs,
+  ]);
+}
+
+export class Sv1Session implements DialectSession, StratumSessionControl {
+  readonly algorithm = 'sha256d' as const;
+  private extranonce1: Buffer | null = null;
+  private userAgent: string | null = null;
+  private extranonceSubscribed = false;
+  private versionMask = 0;
+  private readonly workers = new Map<string, AuthorizedWorker>();
+  private primary: AuthorizedWorker | null = null;
+  /** The username bound into the session logger; other workers on this connection are named per line. */
+  private loggedUsername: string | null = null;
+  private readonly vardiff: Vardiff;
+  private workStarted = false;
+  private difficultySent: number | null = null;
+  private readonly jobs = new Map<string, SentJob>();
+  private pendingSubmits = 0;
+  private accepted = 0;
+  private rejected = 0;
+  private workAccepted = 0;
+  private lastShareAt: number | null = null;
+  private isClosed = false;
+
+  constructor(
+    private readonly io: SessionIO,
+    private log: Logger,
+    private readonly deps: Sv1Deps,
+  ) {
+    this.vardiff = new Vardiff(deps.config.vardiff, deps.now());
+  }
+
+  get id(): string {
+    return this.io.sessionId;
+  }
+
+  handleRequest(req: RpcRequest): void {
+    switch (req.method) {
+      case 'mining.subscribe':
+        return this.onSubscribe(req);
+      case 'mining.authorize':
+        return this.onAuthorize(req);
+      case 'mining.configure':
+        return this.onConfigure(req);
+      case 'mining.suggest_difficulty':
+        return this.onSuggestDifficulty(req);
+      case 'mining.extranonce.subscribe':
+        this.extranonceSubscribed = true;
+        return this.io.send(successReply(req.id, true));
+      case 'mining.submit':
+        return this.onSubmit(req);
+      case 'mining.get_transactions':
+        // The pool does not hand out template transactions; an empty list is the honest answer.
+        return this.io.send(successReply(req.id, []));
+      default:
+        this.log.info({ method: req.method }, 'unknown method');
+        return this.io.send(errorReply(req.id, StratumErrorCode.Other, `Unknown method '${req.method}'`));
+    }
+  }
+
+  handleResponse(id: RequestId, _result: unknown, error: unknown): void {
+    if (error !== null && error !== undefined) this.log.debug({ id, error }, 'miner answered with an error');
+  }
+
+  private onSubscribe(req: RpcRequest): void {
+    if (this.extranonce1 === null) {
+      const allocated = this.deps.allocator.allocate();
+      if (allocated === null) {
+        this.io.send(errorReply(req.id, StratumErrorCode.Other, 'Pool is full: no extranonce1 available'));
+        return this.io.close('extranonce1 space exhausted');
+      }
+      this.extranonce1 = allocated;
+    }
+    const agent = req.params[0];
+    if (typeof agent === 'string') this.userAgent = agent.slice(0, 128);
+    // A repeated subscribe gets the same answer: the extranonce1 stays with the connection.
+    const subscriptions = [
+      ['mining.set_difficulty', this.id],
+      ['mining.notify', this.id],
+    ];
+    this.io.send(successReply(req.id, [subscriptions, this.extranonce1.toString('hex'), this.deps.config.extranonce2Size]));
+    this.log.info({ userAgent: this.userAgent, extranonce1: this.extranonce1.toString('hex') }, 'subscribed');
+    this.maybeStartWork();
+  }
+
+  private onAuthorize(req: RpcRequest): void {
+    const checked = checkAuthorizeParams(req.params);
+    if (!checked.ok) return this.replyError(req.id, StratumErrorCode.Other, checked.message);
+    const { username, password } = checked.value;
+    const options = parsePasswordOptions(password);
+    if (!options.ok) return this.replyError(req.id, StratumErrorCode.Other, options.message);
+    if (this.workers.has(username)) return this.io.send(successReply(req.id, true));
+    if (this.workers.size >= this.deps.config.maxWorkersPerConnection) {
+      return this.replyError(req.id, StratumErrorCode.Other, `Too many workers on one connection (max ${this.deps.config.maxWorkersPerConnection})`);
+    }
+    this.deps.backend.authorize(username, password).then(
+      (result) => {
+        if (this.isClosed) return;
+        if (!result.ok) {
+          this.log.info({ username, reason: result.message }, 'authorize rejected');
+          return this.io.send(errorReply(req.id, StratumErrorCode.Unauthorized, `Unauthorized worker: ${result.message}`));
+        }
+        const worker = { address: result.address, worker: result.worker };
+        this.workers.set(username, worker);
+        if (this.primary === null) {
+          this.primary = worker;
+          this.loggedUsername = username;
+          this.log = this.log.child({ worker: username });
+        }
+        this.io.send(successReply(req.id, true));
+        this.log.info({ address: result.address, requestedDifficulty: options.value.difficulty }, 'authorized');
+        if (options.value.difficulty !== undefined) this.applyDifficulty(options.value.difficulty, 'password option');
+        this.maybeStartWork();
+      },
+      (err: unknown) => {
+        if (this.isClosed) return;
+        this.log.error({ err, username }, 'authorize failed in the backend');
+        this.io.send(errorReply(req.id, StratumErrorCode.Other, 'Authorization failed: internal pool error'));
+      },
+    );
+  }
+
+  private onConfigure(req: RpcRequest): void {
+    const checked = checkConfigureParams(req.params);
+    if (!checked.ok) return this.replyError(req.id, StratumErrorCode.Other, checked.message);
+    const outcome = negotiateConfigure(checked.value, this.deps.config.versionMask);
+    if (outcome.versionMask !== undefined) this.versionMask = outcome.versionMask;
+    if (outcome.subscribeExtranonce) this.extranonceSubscribed = true;
+    this.io.send(successReply(req.id, outcome.result));
+    this.log.info({ extensions: checked.value.extensions, result: outcome.result, notes: outcome.notes }, 'configured');
+    if (outcome.minimumDifficulty !== undefined && outcome.minimumDifficulty > this.vardiff.difficulty) {
+      this.applyDifficulty(outcome.minimumDifficulty, 'minimum-difficulty');
+    }
+  }
+
+  private onSuggestDifficulty(req: RpcRequest): void {
+    const difficulty = parseDifficulty(req.params[0]);
+    if (difficulty === null) {
+      return this.replyError(req.id, StratumErrorCode.Other, 'mining.suggest_difficulty param 1 must be a positive number');
+    }
+    this.io.send(successReply(req.id, true));
+    this.applyDifficulty(difficulty, 'suggested');
+  }
+
+  private onSubmit(req: RpcRequest): void {
+    if (this.extranonce1 === null) return this.rejectShare(req.id, StratumErrorCode.NotSubscribed, 'Not subscribed');
+    const checked = checkSubmitParams(req.params, this.deps.config.extranonce2Size);
+    if (!checked.ok) return this.rejectShare(req.id, StratumErrorCode.Other, checked.message);
+    const share = checked.value;
+    const worker = this.workers.get(share.workerName);
+    if (worker === undefined) {
+      return this.rejectShare(req.id, StratumErrorCode.Unauthorized, `Unauthorized worker '${share.workerName}'`);
+    }
+    const sent = this.jobs.get(share.jobId);
+    if (sent === undefined) return this.rejectShare(req.id, StratumErrorCode.JobNotFound, `Job '${share.jobId}' not found`);
+    if (!this.deps.backend.hasJob(share.jobId)) {
+      return this.rejectShare(req.id, StratumErrorCode.JobNotFound, `Stale job '${share.jobId}'`);
+    }
+    if (this.pendingSubmits >= this.deps.config.maxPendingSubmits) {
+      return this.rejectShare(req.id, StratumErrorCode.Other, 'Too many submits pending; slow down');
+    }
+    const ctx: ShareContext = {
+      sessionId: this.id,
+      remoteAddress: this.io.remote,
+      extranonce1: sent.extranonce1,
+      extranonce2Size: this.deps.config.extranonce2Size,
+      address: worker.address,
+      worker: worker.worker,
+      versionMask: this.versionMask,
+      // Some firmwares apply a lower difficulty at once, to shares of older jobs: crediting the lower of the
+      // two accepts those shares and never credits more than the work shown.
+      jobDifficulty: Math.min(sent.difficulty, this.difficultySent ?? sent.difficulty),
+    };
+    this.pendingSubmits++;
+    this.deps.backend.submitShare(ctx, share).then(
+      (verdict) => {
+        this.pendingSubmits--;
+        if (verdict.ok) this.onAccepted(req.id, share, ctx, verdict.isBlock, verdict.hashDisplay);
+        else this.rejectShare(req.id, verdict.code, verdict.message, share);
+      },
+      (err: unknown) => {
+        this.pendingSubmits--;
+        this.log.error({ err, job: share.jobId }, 'share pipeline failed');
+        this.rejectShare(req.id, StratumErrorCode.Other, 'Share could not be processed: internal pool error', share);
+      },
+    );
+  }
+
+  private onAccepted(id: RequestId, share: SubmitRequest, ctx: ShareContext, isBlock: boolean, hash: string): void {
+    // Counted even when the miner already left: the backend stored the share.
+    this.accepted++;
+    this.workAccepted += ctx.jobDifficulty;
+    const now = this.deps.now();
+    this.lastShareAt = now;
+    const fields = { job: share.jobId, difficulty: ctx.jobDifficulty, hash, ...this.otherWorker(share) };
+    if (isBlock) this.log.info(fields, 'block candidate share accepted');
+    else this.log.debug(fields, 'share accepted');
+    if (this.isClosed) return;
+    this.io.send(successReply(id, true));
+    const next = this.vardiff.recordShare(now, ctx.jobDifficulty);
+    if (next !== null) this.sendDifficultyAndJob('vardiff');
+  }
+
+  private rejectShare(id: RequestId, code: StratumErrorCode, message: string, share?: SubmitRequest): void {
+    this.rejected++;
+    this.log.info({ code, reason: message, job: share?.jobId, ...this.otherWorker(share) }, 'share rejected');
+    if (!this.isClosed) this.io.send(errorReply(id, code, message));
+  }
+
+  private otherWorker(share: SubmitRequest | undefined): { submittedAs?: string } {
+    return share === undefined || share.workerName === this.loggedUsername ? {} : { submittedAs: share.workerName };
+  }
+
+  private replyError(id: RequestId, code: StratumErrorCode, message: string): void {
+    this.log.info({ code, reason: message }, 'request refused');
+    this.io.send(errorReply(id, code, message));
+  }
+
+  /** Sets the session difficulty (clamped); once work has started the miner gets it with a fresh job. */
+  private applyDifficulty(difficulty: number, reason: string): void {
+    const next = this.vardiff.set(difficulty, this.deps.now());
+    if (this.workStarted && next !== this.difficultySent) this.sendDifficultyAndJob(reason);
+  }
+
+  private maybeStartWork(): void {
+    if (this.workStarted || this.extranonce1 === null || this.primary === null) return;
+    this.workStarted = true;
+    this.io.handshakeDone();
+    this.sendDifficulty(this.vardiff.difficulty);
+    const job = this.deps.backend.currentJob();
+    if (job !== null) this.sendJob(job, true);
+  }
+
+  /**
+   * After a difficulty change: `set_difficulty`, then the current work under a new job id, so every job id this
+   * session knows maps to one difficulty. Clean, so the miner drops work it would judge at the wrong difficulty.
+   */
+  private sendDifficultyAndJob(reason: string): void {
+    const from = this.difficultySent;
+    this.sendDifficulty(this.vardiff.difficulty);
+    this.log.info({ from, to: this.vardiff.difficulty, reason }, 'difficulty changed');
+    const job = this.deps.backend.reissueCurrentJob();
+    if (job !== null) this.sendJob(job, true);
+  }
+
+  private sendDifficulty(difficulty: number): void {
+    this.difficultySent = difficulty;
+    this.io.send(notification('mining.set_difficulty', [difficulty]));
+  }
+
+  /** Sends a job at the session's current difficulty; `line` is the pre-encoded notify from a broadcast. */
+  sendJob(job: StratumJob, cleanJobs: boolean, line?: string): void {
+    if (!this.workStarted || this.isClosed || this.extranonce1 === null) return;
+    if (this.difficultySent !== this.vardiff.difficulty) this.sendDifficulty(this.vardiff.difficulty);
+    // The first work after a wait (pool had none) starts a fresh vardiff window: no shares were possible before.
+    if (this.jobs.size === 0) this.vardiff.restart(this.deps.now());
+    this.jobs.delete(job.id);
+    this.jobs.set(job.id, { difficulty: this.vardiff.difficulty, extranonce1: this.extranonce1 });
+    if (this.jobs.size > this.deps.config.maxJobsRemembered) {
+      const oldest = this.jobs.keys().next().value;
+      if (oldest !== undefined) this.jobs.delete(oldest);
+    }
+    this.io.send(line ?? notifyLine(job, cleanJobs));
+  }
+
+  get readyForWork(): boolean {
+    return this.workStarted && !this.isClosed;
+  }
+
+  tick(now: number): void {
+    // No job sent yet means the miner could not have submitted: not "quiet", just waiting for the pool.
+    if (!this.workStarted || this.isClosed || this.jobs.size === 0) return;
+    if (this.vardiff.tick(now) !== null) this.sendDifficultyAndJob('idle');
+  }
+
+  /** Floor/ceiling moved (shared config): a session now outside them gets the clamped difficulty at once. */
+  enforceDifficultyBounds(): void {
+    if (this.vardiff.reclamp(this.deps.now()) !== null && this.workStarted && !this.isClosed) {
+      this.sendDifficultyAndJob('difficulty bounds changed');
+    }
+  }
+
+  showMessage(text: string): void {
+    this.io.send(notification('client.show_message', [text]));
+  }
+
+  reconnect(host: string, port: number, waitSeconds: number): void {
+    this.io.send(notification('client.reconnect', [host, port, waitSeconds]));
+    // Give the miner the wait it was told plus a grace period to leave on its own.
+    this.io.close('client.reconnect sent', (waitSeconds + 5) * 1000);
+  }
+
+  setExtranonce(): boolean {
+    if (!this.extranonceSubscribed || !this.workStarted || this.extranonce1 === null || this.isClosed) return false;
+    const next = this.deps.allocator.allocate();
+    if (next === null) return false;
+    // Jobs already sent keep the extranonce1 they were sent with (see SentJob); the old value is freed now.
+    this.deps.allocator.release(this.extranonce1);
+    this.extranonce1 = next;
+    this.io.send(notification('mining.set_extranonce', [next.toString('hex'), this.deps.config.extranonce2Size]));
+    this.log.info({ extranonce1: next.toString('hex') }, 'extranonce changed');
+    const job = this.deps.backend.reissueCurrentJob();
+    if (job !== null) this.sendJob(job, true);
+    return true;
+  }
+
+  setDifficulty(difficulty: number): void {
+    this.applyDifficulty(difficulty, 'operator');
+  }
+
+  disconnect(reason: string): void {
+    this.io.close(reason);
+  }
+
+  closed(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    if (this.extranonce1 !== null) this.deps.allocator.release(this.extranonce1);
+    this.jobs.clear();
+  }
+
+  summary(base: { id: string; remote: string; connectedSince: Date }): StratumSessionSummary {
+    return {
+      ...base,
+      algorithm: this.algorithm,
+      worker: this.primary?.worker ?? null,
+      address: this.primary?.address ?? null,
+      userAgent: this.userAgent,
+      subscribed: this.extranonce1 !== null,
+      authorized: this.primary !== null,
+      difficulty: this.vardiff.difficulty,
+      sharesAccepted: this.accepted,
+      sharesRejected: this.rejected,
+      difficultyAccepted: this.workAccepted,
+      connectedSince: base.connectedSince,
+      lastShareAt: this.lastShareAt === null ? null : new Date(this.lastShareAt),
+    };
+  }
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { detectAlgorithm, ETHASH_UNAVAILABLE, refusalReason, refusalReply } from '../../../src/stratum/dialects/detect.js';
+
+const req = (method: string, params: unknown[] = [], id: number | null = 1) => ({ id, method, params });
+
+describe('dialect detection', () => {
+  it('tells Ethash miners by their first message', () => {
+    expect(detectAlgorithm(req('eth_submitLogin', ['0xabc']))).toBe('ethash');
+    expect(detectAlgorithm(req('eth_getWork'))).toBe('ethash');
+    expect(detectAlgorithm(req('mining.subscribe', ['ethminer/0.19', 'EthereumStratum/1.0.0']))).toBe('ethash');
+  });
+
+  it('reads everything else as SHA-256d Stratum V1', () => {
+    expect(detectAlgorithm(req('mining.subscribe', ['cpuminer/2.5.1']))).toBe('sha256d');
+    expect(detectAlgorithm(req('mining.subscribe', ['cgminer/4.10.0', 'f00dbabe']))).toBe('sha256d');
+    expect(detectAlgorithm(req('mining.configure', [['version-rolling'], {}]))).toBe('sha256d');
+    expect(detectAlgorithm(req('mining.suggest_difficulty', [512]))).toBe('sha256d');
+  });
+
+  it('refuses with a clear reason and in the miner dialect', () => {
+    expect(refusalReason('ethash', ['sha256d', 'ethash'], ['sha256d'])).toBe(ETHASH_UNAVAILABLE);
+    expect(refusalReason('sha256d', ['ethash'], ['sha256d'])).toMatch(/serves ethash miners only/);
+    expect(refusalReason('sha256d', ['sha256d'], ['sha256d'])).toBeNull();
+    expect(JSON.parse(refusalReply(req('eth_submitLogin', [], 1), 'no'))).toEqual({
+      id: 1,
+      jsonrpc: '2.0',
+      result: null,
+      error: { code: -32000, message: 'no' },
+    });
+    expect(JSON.parse(refusalReply(req('mining.subscribe', [], 2), 'no'))).toEqual({ id: 2, result: null, error: [20, 'no', null] });
+  });
+});
