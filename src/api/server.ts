@@ -64,7 +64,8 @@ export interface ApiServerOptions {
 
 export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   const { view, store } = opts;
-  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'api', pool: view.name }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 64 * 1024 });
+  const app = Fastify({ // Request lines stay out of the log (one line per pool event, not per HTTP hit); errors still show.
+    loggerInstance: opts.logger.child({ component: 'api', pool: view.name }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 64 * 1024 });
 
   app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;

@@ -42,6 +42,7 @@ export const SETTINGS: SettingSource[] = [
   { flag: 'data-dir', env: 'GXC_POOL_DATA_DIR', path: 'dataDir', kind: 'string', help: 'directory for the database and logs (default ./data)' },
   { flag: 'db', env: 'GXC_POOL_DB', path: 'db', kind: 'string', help: 'store: sqlite:PATH | postgres://user:pass@host/db (default sqlite:<data-dir>/pool.db)' },
   { flag: 'devnet-flavor', env: 'GXC_POOL_DEVNET_FLAVOR', path: 'devnet.flavor', kind: 'string', help: 'embedded devnet dialect when no node is set: gxc | bitcoin (default gxc)' },
+  { flag: 'devnet-difficulty', env: 'GXC_POOL_DEVNET_DIFFICULTY', path: 'devnet.difficulty', kind: 'number', help: "embedded devnet's network difficulty, in the flavour's unit (bitcoin: diff1/target, gxc: leading hex zeros)" },
   { flag: 'scheme', env: 'GXC_POOL_SCHEME', path: 'payouts.scheme', kind: 'string', help: 'reward scheme: pplns | prop | solo (default pplns)' },
   { flag: 'pplns-window', env: 'GXC_POOL_PPLNS_WINDOW', path: 'payouts.pplnsWindow', kind: 'number', help: 'PPLNS window as N x network difficulty (default 2)' },
   { flag: 'fee', env: 'GXC_POOL_FEE', path: 'payouts.fee', kind: 'number', help: 'pool fee in percent (default 1)' },

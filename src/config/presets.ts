@@ -42,7 +42,8 @@ export const POOL_PRESETS: Record<PoolName, PoolSettings> = {
  * (The pool also never sets a share difficulty above the network's, so no block-meeting hash is withheld.)
  */
 export const DEVNET_DIFFICULTY: DifficultySettings = {
-  initial: 0.001,
+  // The built-in JS miner does ~0.3-1 MH/s per core: a share every few seconds; vardiff adjusts from there.
+  initial: 0.0001,
   floor: 0.00001,
   ceiling: 2 ** 40,
   targetShareSeconds: 5,

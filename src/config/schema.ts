@@ -101,6 +101,11 @@ export const ConfigSchema = z.object({
     flavor: z.enum(['gxc', 'bitcoin']),
     /** Loopback port for the embedded devnet's RPC (0 = any free port). */
     port: z.number().int().min(0).max(65535),
+    /**
+     * Network difficulty of the devnet in the flavour's own unit (Bitcoin: diff1/target; GXC: leading hex zeros).
+     * Default: a CPU finds a block every several seconds.
+     */
+    difficulty: positive('a devnet difficulty').optional(),
   }),
   payouts: z.object({
     scheme: z.enum(['pplns', 'prop', 'solo']),

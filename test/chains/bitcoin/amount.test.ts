@@ -19,7 +19,7 @@ describe('BTC amounts', () => {
     expect(btcToSatoshi(-0.0000141)).toBe(-1410n);
   });
   it('refuses sub-satoshi and non-finite amounts', () => {
-    expect(() => btcToSatoshi(0.000000001)).toThrow(/whole number of satoshi/);
+    expect(() => btcToSatoshi(0.000000001)).toThrow(/finer than 1e-8 of a coin/);
     expect(() => btcToSatoshi(Number.NaN)).toThrow(/not finite/);
     expect(() => btcToSatoshi('abc')).toThrow(/not a decimal/);
   });

@@ -1,0 +1,204 @@
+/**
+ * The pool process: one node (or the embedded devnet), one store, one work source, and for each selected pool
+ * (asic / gpu / general) its Stratum port and its web port.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { createApiServer, type PoolView } from './api/server.js';
+import type { ChainAdapter } from './chains/types.js';
+import { selectPools, storeUrl } from './config/load.js';
+import type { Config, PoolSettings } from './config/schema.js';
+import { targetToDifficulty } from './core/target.js';
+import { coinsToUnits } from './core/amount.js';
+import { createPayoutScheme, startLedger, type Ledger } from './ledger/index.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { PoolRuntime } from './pool/pool.js';
+import { WorkSource } from './pool/work-source.js';
+import { connectNode, type NodeConnection } from './node.js';
+import { openStore, type OpenedStore } from './store-setup.js';
+import { createStratumServer } from './stratum/server.js';
+import { createExtranonce1Allocator } from './stratum/extranonce.js';
+import type { StratumServer } from './stratum/types.js';
+
+export interface RunningPool {
+  settings: PoolSettings;
+  runtime: PoolRuntime;
+  stratum: StratumServer;
+  stratumPort: number;
+  web: FastifyInstance;
+  webPort: number;
+}
+
+export interface PoolProcess {
+  logger: Logger;
+  chain: ChainAdapter;
+  node: NodeConnection;
+  store: OpenedStore;
+  pools: RunningPool[];
+  workSource: WorkSource;
+  ledgers: Ledger[];
+  stop(): Promise<void>;
+}
+
+export interface StartOverrides {
+  logger?: Logger;
+  /** Tests: listen on ephemeral ports (0) for every pool instead of the presets'. */
+  ephemeralPorts?: boolean;
+}
+
+export async function startPoolProcess(cfg: Config, overrides: StartOverrides = {}): Promise<PoolProcess> {
+  const logger = overrides.logger ?? createLogger({ level: cfg.log.level });
+  fs.mkdirSync(cfg.dataDir, { recursive: true });
+
+  const node = await connectNode(cfg, logger);
+  const chain = node.chain;
+  const opened = await openStore(storeUrl(cfg), `${os.hostname()}:${process.pid}`, logger);
+  const { store, shareWriter, instanceId } = opened;
+
+  const allocator = createExtranonce1Allocator(instanceId);
+  const extranonce2Size = cfg.stratum.extranonce2Size;
+  const workSource = new WorkSource({
+    chain,
+    extranonceSize: allocator.size + extranonce2Size,
+    pollMs: cfg.node.pollMs,
+    refreshSeconds: cfg.node.refreshSeconds,
+    logger: logger.child({ component: 'work' }),
+  });
+
+  const pools: RunningPool[] = [];
+  const ledgers: Ledger[] = [];
+  const stopAll = async (): Promise<void> => {
+    workSource.stop();
+    for (const l of ledgers) await l.stop().catch(() => undefined);
+    for (const p of pools) {
+      await p.stratum.close().catch(() => undefined);
+      await p.web.close().catch(() => undefined);
+    }
+    await opened.close();
+    await node.stop();
+  };
+
+  try {
+    for (const selected of selectPools(cfg, { devnet: node.isDevnet })) {
+      const settings = overrides.ephemeralPorts ? { ...selected, stratumPort: 0, webPort: 0 } : selected;
+      pools.push(await startOnePool({ cfg, settings, chain, node, opened, allocator, extranonce2Size, workSource, logger, instanceId }));
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+
+  workSource.on('work', (work, clean) => {
+    const networkDifficulty = targetToDifficulty(work.networkTarget);
+    for (const p of pools) {
+      if (!p.settings.algorithms.includes('sha256d')) continue;
+      const job = p.runtime.addWork(work, clean);
+      p.stratum.setDifficultyCeiling?.(networkDifficulty);
+      p.stratum.broadcastJob(job.stratum, clean);
+    }
+  });
+  await workSource.start();
+
+  // Confirmations and payments: every instance runs a ledger per pool, but only the lease holder acts.
+  for (const p of pools) {
+    if (!p.settings.algorithms.includes('sha256d')) continue;
+    ledgers.push(
+      startLedger({
+        store,
+        chain,
+        pool: p.settings.name,
+        scheme: createLedgerScheme(cfg, node.poolAddress),
+        minPayout: coinsToUnits(cfg.payouts.minPayout),
+        payoutIntervalMs: cfg.payouts.intervalSeconds * 1000,
+        holder: `${os.hostname()}:${process.pid}:${instanceId}`,
+        logger: logger.child({ component: 'ledger', pool: p.settings.name }),
+      }),
+    );
+  }
+
+  logger.info(
+    { event: 'started', node: node.description, chain: chain.kind, store: store.description, instanceId },
+    `gxc-pool running: node ${node.description} (${chain.kind}), store ${store.description}, instance ${instanceId}`,
+  );
+  for (const p of pools) {
+    logger.info(
+      { event: 'listening', pool: p.settings.name, algorithms: p.settings.algorithms, stratumPort: p.stratumPort, webPort: p.webPort },
+      `${p.settings.name} pool (${p.settings.algorithms.join('+')}): stratum+tcp://${cfg.stratum.host}:${p.stratumPort}  web http://${cfg.web.host}:${p.webPort}`,
+    );
+  }
+
+  return { logger, chain, node, store: opened, pools, workSource, ledgers, stop: stopAll };
+}
+
+export function createLedgerScheme(cfg: Config, poolAddress: string): ReturnType<typeof createPayoutScheme> {
+  return createPayoutScheme({
+    scheme: cfg.payouts.scheme,
+    feePercent: cfg.payouts.fee,
+    feeAddress: cfg.payouts.feeAddress ?? poolAddress,
+    pplnsWindowFactor: cfg.payouts.pplnsWindow,
+  });
+}
+
+interface OnePoolDeps {
+  cfg: Config;
+  settings: PoolSettings;
+  chain: ChainAdapter;
+  node: NodeConnection;
+  opened: OpenedStore;
+  allocator: ReturnType<typeof createExtranonce1Allocator>;
+  extranonce2Size: number;
+  workSource: WorkSource;
+  logger: Logger;
+  instanceId: number;
+}
+
+async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
+  const { cfg, settings, chain, workSource } = d;
+  const log = d.logger.child({ pool: settings.name });
+  const runtime = new PoolRuntime({
+    name: settings.name,
+    chain,
+    store: d.opened.store,
+    shares: d.opened.shareWriter,
+    instanceId: d.instanceId,
+    logger: log,
+    onBlockAccepted: () => void workSource.refreshNow('block accepted'),
+  });
+  const stratum = createStratumServer({
+    backend: runtime,
+    allocator: d.allocator,
+    algorithms: settings.algorithms,
+    extranonce2Size: d.extranonce2Size,
+    versionMask: parseInt(cfg.stratum.versionMask, 16) >>> 0,
+    difficulty: settings.difficulty,
+    maxConnections: cfg.stratum.maxConnections,
+    maxConnectionsPerIp: cfg.stratum.maxConnectionsPerIp,
+    logger: log.child({ component: 'stratum' }),
+  });
+  const stratumPort = await stratum.listen(settings.stratumPort, cfg.stratum.host);
+
+  const view: PoolView = {
+    name: settings.name,
+    algorithms: settings.algorithms,
+    chain: chain.kind,
+    coinSymbol: chain.coinSymbol,
+    stratumPort,
+    counters: runtime.counters,
+    startingDifficulty: settings.difficulty.initial,
+    minerCounters: () => [...runtime.miners.values()].map((m) => ({ ...m, workers: m.workers.size })),
+    connectedSessions: () =>
+      stratum.sessions().map((s) => ({ address: s.address, worker: s.worker, difficulty: s.difficulty, connectedAt: s.connectedSince.getTime(), remote: s.remote })),
+    currentJob: () => {
+      const job = runtime.jobs.latest();
+      return job ? { id: job.id, height: job.work.height, networkDifficulty: targetToDifficulty(job.work.networkTarget), prevHash: job.work.prevHashDisplay } : null;
+    },
+    nodeError: () => workSource.lastNodeError(),
+    refreshWork: (reason) => workSource.refreshNow(reason),
+  };
+  const web = createApiServer({ view, store: d.opened.store, logger: log });
+  await web.listen({ port: settings.webPort, host: cfg.web.host });
+  const address = web.server.address();
+  const webPort = typeof address === 'object' && address ? address.port : settings.webPort;
+  return { settings, runtime, stratum, stratumPort, web, webPort };
+}

@@ -1,0 +1,101 @@
+/**
+ * gxc-pool command line: start (the pool), devnet (the embedded chain on its own), miner (the built-in CPU
+ * miner), migrate (database schema), payouts (what would be paid), blocknotify (the node's new-block hook).
+ */
+import { Command, Option } from 'commander';
+import { ConfigError, SETTINGS, loadConfig } from './config/load.js';
+
+const program = new Command();
+program
+  .name('gxc-pool')
+  .description('Mining pool server for the GXC blockchain and Bitcoin Core-compatible nodes (Stratum V1, SHA-256d).')
+  .showHelpAfterError();
+
+/** Adds every documented setting as a flag; values are validated by the config schema, not here. */
+function withSettings(cmd: Command): Command {
+  cmd.option('--config <file>', 'JSON config file (same shape as the schema; flags and GXC_POOL_* env override it)');
+  for (const s of SETTINGS) cmd.addOption(new Option(`--${s.flag} <value>`, `${s.help} [env ${s.env}]`));
+  return cmd;
+}
+
+function loadOrExit(opts: Record<string, unknown>): ReturnType<typeof loadConfig> {
+  try {
+    return loadConfig({ configFile: typeof opts.config === 'string' ? opts.config : undefined, flags: opts });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`gxc-pool: invalid configuration:\n${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+withSettings(program.command('start').description('start the pool(s): stratum + web ports, on a node or the embedded devnet')).action(
+  async (opts: Record<string, unknown>) => {
+    const cfg = loadOrExit(opts);
+    const { startPoolProcess } = await import('./app.js');
+    const app = await startPoolProcess(cfg);
+    const shutdown = (signal: string): void => {
+      app.logger.info({ event: 'shutdown', signal }, `received ${signal}, shutting down`);
+      void app.stop().then(() => process.exit(0));
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  },
+);
+
+program
+  .command('devnet')
+  .description('run the embedded development chain on its own (Bitcoin Core or GXC RPC dialect)')
+  .addOption(new Option('--flavor <flavor>', 'RPC dialect').choices(['gxc', 'bitcoin']).default('gxc'))
+  .option('--host <host>', 'RPC bind address', '127.0.0.1')
+  .option('--port <port>', 'RPC port', '18443')
+  .option('--data-dir <dir>', 'where the chain is saved between runs (default: memory only)')
+  .option('--wallet-address <addr...>', 'addresses the devnet wallet owns (the pool address, so payouts can be sent)')
+  .action(async (opts: { flavor: 'gxc' | 'bitcoin'; host: string; port: string; dataDir?: string; walletAddress?: string[] }) => {
+    const { runDevnetCommand } = await import('./commands.js');
+    await runDevnetCommand(opts);
+  });
+
+program
+  .command('miner')
+  .description('the built-in CPU miner (Stratum V1, SHA-256d), for tests and demos')
+  .requiredOption('--url <url>', 'pool URL, e.g. stratum+tcp://127.0.0.1:3333')
+  .requiredOption('--user <user>', 'ADDRESS.WORKER')
+  .option('--password <password>', 'password field (e.g. x, or d=0.01 to ask for a difficulty)', 'x')
+  .option('--threads <n>', 'hashing threads', '1')
+  .option('--suggest-difficulty <d>', 'send mining.suggest_difficulty')
+  .option('--version-rolling', 'negotiate BIP310 version rolling')
+  .action(async (opts: { url: string; user: string; password: string; threads: string; suggestDifficulty?: string; versionRolling?: boolean }) => {
+    const { runMinerCommand } = await import('./commands.js');
+    await runMinerCommand(opts);
+  });
+
+withSettings(program.command('migrate').description('create or upgrade the database schema, then exit')).action(async (opts: Record<string, unknown>) => {
+  const cfg = loadOrExit(opts);
+  const { runMigrateCommand } = await import('./commands.js');
+  await runMigrateCommand(cfg);
+});
+
+withSettings(program.command('payouts').description('payout tools').option('--dry-run', 'print what would be paid and why, pay nothing')).action(
+  async (opts: Record<string, unknown>) => {
+    const cfg = loadOrExit(opts);
+    const { runPayoutsCommand } = await import('./commands.js');
+    await runPayoutsCommand(cfg, { dryRun: opts.dryRun === true });
+  },
+);
+
+program
+  .command('blocknotify')
+  .description("tell a running pool that the node has a new block (use as the node's -blocknotify command)")
+  .option('--web-url <url>', 'web/API base URL of the pool', 'http://127.0.0.1:6000')
+  .argument('[blockhash]', 'the new block hash (informational)')
+  .action(async (blockhash: string | undefined, opts: { webUrl: string }) => {
+    const { runBlocknotifyCommand } = await import('./commands.js');
+    await runBlocknotifyCommand(opts.webUrl, blockhash);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`gxc-pool: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
