@@ -8,7 +8,6 @@ import type { BitcoinNetwork } from './chains/bitcoin/address.js';
 import { createGxcAdapter, detectChainFlavor } from './chains/gxc/adapter.js';
 import type { ChainAdapter, ChainKind } from './chains/types.js';
 import type { Config } from './config/schema.js';
-import { difficultyToTarget, targetToBits } from './core/target.js';
 import { startAnyDevnet } from './devnet/index.js';
 import type { Logger } from './log/logger.js';
 import { createRpcClient } from './rpc/client.js';
@@ -71,13 +70,6 @@ export async function connectNode(cfg: Config, logger: Logger): Promise<NodeConn
   return { chain, description: rpc.displayUrl, isDevnet: false, devnetUrl: null, poolAddress: cfg.poolAddress, stop: async () => rpc.close() };
 }
 
-/** The devnet's difficulty in its flavour's terms: compact bits for Bitcoin. */
-function devnetDifficultyOption(flavor: ChainKind, difficulty: number | undefined): { bits?: string } {
-  if (difficulty === undefined) return {};
-  if (flavor === 'bitcoin') return { bits: targetToBits(difficultyToTarget(difficulty)) };
-  return {};
-}
-
 async function startEmbeddedDevnet(cfg: Config, logger: Logger): Promise<NodeConnection> {
   const flavor = cfg.devnet.flavor;
   const devnet = await startAnyDevnet({
@@ -86,7 +78,7 @@ async function startEmbeddedDevnet(cfg: Config, logger: Logger): Promise<NodeCon
     port: cfg.devnet.port,
     dataDir: path.join(cfg.dataDir, `devnet-${flavor}`),
     walletAddresses: cfg.poolAddress ? [cfg.poolAddress] : [],
-    ...devnetDifficultyOption(flavor, cfg.devnet.difficulty),
+    difficulty: cfg.devnet.difficulty,
     logger: logger.child({ component: 'devnet', flavor }),
   });
   const rpc = rpcFor(flavor, devnet.url, cfg, logger);

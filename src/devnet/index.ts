@@ -3,7 +3,9 @@
  * each keeps its chain logic (src/devnet/<flavour>/) apart from the RPC server it speaks through.
  */
 import type { Logger } from '../log/logger.js';
+import { difficultyToTarget, targetToBits } from '../core/target.js';
 import { startBitcoinDevnet } from './bitcoin/devnet.js';
+import { startGxcDevnet } from './gxc/index.js';
 import type { BitcoinDevnetChain } from './bitcoin/chain.js';
 
 export { BitcoinDevnetChain, BlockNotFoundError, type BlockEntry, type ChainOptions } from './bitcoin/chain.js';
@@ -45,12 +47,23 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<RunningDevn
 }
 
 /**
- * Starts the devnet of either dialect (the CLI's entry). The GXC flavour is another engineer's work in
- * src/devnet/gxc/; until it is wired here, asking for it is a clear error.
+ * Starts the devnet of either dialect (the CLI's entry). `difficulty` is in the flavour's own unit: Bitcoin
+ * difficulty (diff1/target, turned into compact bits) or GXC difficulty (leading hex zeros of the hash).
  */
 export async function startAnyDevnet(
-  opts: Omit<DevnetOptions, 'flavor'> & { flavor: 'bitcoin' | 'gxc' },
+  opts: Omit<DevnetOptions, 'flavor'> & { flavor: 'bitcoin' | 'gxc'; difficulty?: number },
 ): Promise<{ url: string; port: number; stop(): Promise<void> }> {
-  if (opts.flavor === 'gxc') throw new Error('the GXC devnet flavour is not available in this build yet (src/devnet/gxc/)');
-  return startDevnet({ ...opts, flavor: 'bitcoin' });
+  const { flavor, difficulty, ...rest } = opts;
+  if (flavor === 'gxc') {
+    return startGxcDevnet({
+      host: rest.host,
+      port: rest.port,
+      dataDir: rest.dataDir,
+      walletAddresses: rest.walletAddresses,
+      logger: rest.logger,
+      ...(difficulty !== undefined ? { difficulty } : {}),
+    });
+  }
+  const bits = difficulty !== undefined ? targetToBits(difficultyToTarget(difficulty)) : rest.bits;
+  return startDevnet({ ...rest, ...(bits !== undefined ? { bits } : {}), flavor: 'bitcoin' });
 }

@@ -19,6 +19,8 @@ import { findShare, parseNotify, type NotifyJob } from '../helpers/share-finder.
 
 const FLAVORS = [
   { flavor: 'bitcoin' as const, address: 'bcrt1qj643sp7ah2xq67m5hl6wxd8pd0fe7gcyuj3sce', devnetDifficulty: '0.0001' },
+  // GXC difficulty counts leading hex zeros: 5 zeros is a block per ~1M hashes (12x the share difficulty used here).
+  { flavor: 'gxc' as const, address: 'tGXC3tz6MsTbP2NCMvc33JixQdkQi6tf', devnetDifficulty: '5' },
 ];
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false): Promise<T> {
