@@ -34,6 +34,8 @@ function rpcFor(kind: ChainKind, url: string, cfg: Config, logger: Logger): RpcC
     jsonrpc: kind === 'gxc' ? '2.0' : '1.0',
     timeoutMs: cfg.node.timeoutMs,
     retries: 2,
+    // Short backoff: the tip is polled every few hundred ms anyway, and mining must resume quickly when the node returns.
+    retryDelayMs: 100,
     maxRequestBytes: kind === 'gxc' ? GXC_MAX_REQUEST_BYTES : undefined,
     logger: logger.child({ component: 'rpc' }),
   });
