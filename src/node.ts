@@ -50,6 +50,24 @@ function adapterFor(kind: ChainKind, rpc: RpcClient, poolAddress: string, cfg: C
   return createBitcoinAdapter({ rpc, network, poolAddress, poolTag: cfg.poolTag, logger: log });
 }
 
+/** Bitcoin Core names its chain in getblockchaininfo: main, test, testnet4, signet, regtest. */
+async function bitcoinNetworkOf(rpc: RpcClient): Promise<BitcoinNetwork> {
+  const info = await rpc.call<{ chain?: unknown }>('getblockchaininfo', []);
+  switch (info.chain) {
+    case 'main':
+      return 'mainnet';
+    case 'test':
+    case 'testnet4':
+      return 'testnet';
+    case 'signet':
+      return 'signet';
+    case 'regtest':
+      return 'regtest';
+    default:
+      throw new Error(`cannot tell the node's network from getblockchaininfo.chain=${JSON.stringify(info.chain)}: pass --network mainnet|testnet|regtest|signet`);
+  }
+}
+
 export async function connectNode(cfg: Config, logger: Logger): Promise<NodeConnection> {
   if (!cfg.node.url) return startEmbeddedDevnet(cfg, logger);
 
@@ -68,7 +86,8 @@ export async function connectNode(cfg: Config, logger: Logger): Promise<NodeConn
   }
   if (!cfg.poolAddress) throw new Error('a pool address is required with a node: pass --pool-address ADDR (or GXC_POOL_ADDRESS)');
   const rpc = rpcFor(kind, url, cfg, logger);
-  const chain = adapterFor(kind, rpc, cfg.poolAddress, cfg, logger, cfg.node.network);
+  const network = kind === 'bitcoin' ? (cfg.node.network ?? (await bitcoinNetworkOf(rpc))) : 'mainnet';
+  const chain = adapterFor(kind, rpc, cfg.poolAddress, cfg, logger, network);
   return { chain, description: rpc.displayUrl, isDevnet: false, devnetUrl: null, poolAddress: cfg.poolAddress, stop: async () => rpc.close() };
 }
 

@@ -28,7 +28,7 @@ export interface SettingSource {
 export const SETTINGS: SettingSource[] = [
   { flag: 'node-url', env: 'GXC_POOL_NODE_URL', path: 'node.url', kind: 'string', help: 'node JSON-RPC URL (http://user:pass@host:port); unset: run the embedded devnet' },
   { flag: 'chain', env: 'GXC_POOL_CHAIN', path: 'node.chain', kind: 'string', help: 'node family: auto | bitcoin | gxc (default auto: detect from the template answer)' },
-  { flag: 'network', env: 'GXC_POOL_NETWORK', path: 'node.network', kind: 'string', help: 'Bitcoin address network: mainnet | testnet | regtest | signet (default mainnet)' },
+  { flag: 'network', env: 'GXC_POOL_NETWORK', path: 'node.network', kind: 'string', help: "Bitcoin address network: mainnet | testnet | regtest | signet (default: the node's own, from getblockchaininfo)" },
   { flag: 'pool-address', env: 'GXC_POOL_ADDRESS', path: 'poolAddress', kind: 'string', help: 'address block rewards are paid to (required with a node; the devnet supplies one)' },
   { flag: 'pool-tag', env: 'GXC_POOL_TAG', path: 'poolTag', kind: 'string', help: 'text written into every coinbase (default /gxc-pool/)' },
   { flag: 'pool', env: 'GXC_POOL_POOL', path: 'pool', kind: 'string', help: 'pools to run: all | asic | gpu | general (default all)' },

@@ -61,8 +61,8 @@ export const ConfigSchema = z.object({
     url: z.string().url({ error: (iss) => `expected a URL like http://user:pass@127.0.0.1:8332, got ${JSON.stringify(iss.input)}` }).optional(),
     /** Node family: auto-detected from its template answer unless forced. */
     chain: z.enum(['auto', 'bitcoin', 'gxc']),
-    /** Address format network for a Bitcoin-family node. */
-    network: z.enum(['mainnet', 'testnet', 'regtest', 'signet']),
+    /** Address format network for a Bitcoin-family node; unset: read from the node's getblockchaininfo. */
+    network: z.enum(['mainnet', 'testnet', 'regtest', 'signet']).optional(),
     timeoutMs: positive('a timeout in ms'),
     /** How often the tip is polled for new blocks (new work within this delay). */
     pollMs: positive('a poll interval in ms'),
@@ -121,7 +121,7 @@ export const ConfigSchema = z.object({
 export type Config = z.infer<typeof ConfigSchema>;
 
 export const DEFAULT_CONFIG: Config = {
-  node: { chain: 'auto', network: 'mainnet', timeoutMs: 10_000, pollMs: 250, refreshSeconds: 30 },
+  node: { chain: 'auto', timeoutMs: 10_000, pollMs: 250, refreshSeconds: 30 },
   poolTag: '/gxc-pool/',
   dataDir: './data',
   pool: 'all',
