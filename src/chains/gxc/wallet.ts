@@ -5,7 +5,7 @@
  * Limitations of the GXC node, and what this does about them:
  * - `gettransaction` only finds transactions already in a block. A payment this process sent that is still in
  *   the mempool is reported with 0 confirmations from memory; after a restart it reads as unknown until mined.
- * - `listtransactions` (not in every build; absent → recentSends() returns []) also lists mined transactions only.
+ * - `listtransactions` (not in every build; absent → recentSends() throws, so nothing is paid twice) lists mined transactions only.
  * - Payments leave from the pool address (FROM = pool address), which must belong to the node's wallet.
  */
 import { RpcError, type RpcClient } from '../../rpc/types.js';
@@ -73,7 +73,11 @@ export function createGxcWallet(opts: { rpc: RpcClient; poolAddress: string; net
       try {
         list = await rpc.call('listtransactions', [poolAddress, Math.max(1, Math.floor(count))]);
       } catch (err) {
-        if (err instanceof RpcError && err.isMethodNotFound) return [];
+        // Without wallet history an interrupted payment cannot be proven sent or unsent: answering "no sends"
+        // could pay it twice, so say so and let the ledger keep that payment waiting (logged) instead.
+        if (err instanceof RpcError && err.isMethodNotFound) {
+          throw new Error('the GXC node has no listtransactions: an interrupted payment cannot be reconciled until it offers wallet history');
+        }
         throw err;
       }
       if (!Array.isArray(list)) throw new Error('listtransactions did not answer an array');

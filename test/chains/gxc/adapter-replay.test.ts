@@ -197,7 +197,8 @@ describe('GXC adapter against the recorded node', () => {
     node.answerWith('gettransaction', { error: { code: -8, message: 'Transaction not found' }, id: 1, jsonrpc: '2.0' });
     expect(await adapter.wallet.transaction('ab'.repeat(32))).toBeNull();
     node.answerWith('listtransactions', notFound('listtransactions'));
-    expect(await adapter.wallet.recentSends(10)).toEqual([]);
+    // No wallet history: reconciliation must not read that as "nothing was sent".
+    await expect(adapter.wallet.recentSends(10)).rejects.toThrow(/no listtransactions/);
   });
 
   it('reports a node that is down as no verdict, without throwing', async () => {
