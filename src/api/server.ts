@@ -5,6 +5,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log/logger.js';
 import type { BlockRow, Store } from '../store/types.js';
+import { registerLedgerRoutes } from './ledger-routes.js';
 
 /** What the API reads from a running pool; kept narrow so the API can be tested on its own. */
 export interface PoolView {
@@ -149,6 +150,8 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     return blocks.map((b) => blockJson(b));
   });
 
+  registerLedgerRoutes(app, { pool: view.name, store });
+
   app.get('/api/health', async () => ({ ok: view.nodeError() === null && view.currentJob() !== null, node_error: view.nodeError(), has_work: view.currentJob() !== null }));
 
   app.post('/api/blocknotify', async () => {
@@ -165,7 +168,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
 <p>Algorithm: ${view.algorithms.join(', ')} · Chain: ${view.chain} · Stratum port ${view.stratumPort}</p>
 <p>Height: ${job?.height ?? 'waiting for the node'} · Node: ${view.nodeError() === null ? 'ok' : 'unavailable'}</p>
 <p>Connect: <code>stratum+tcp://HOST:${view.stratumPort}</code>, user <code>ADDRESS.WORKER</code>, password <code>x</code></p>
-<p>API: <a href="/api/stats">/api/stats</a> · <a href="/api/miners">/api/miners</a> · <a href="/api/blocks">/api/blocks</a></p>
+<p>API: <a href="/api/stats">/api/stats</a> · <a href="/api/miners">/api/miners</a> · <a href="/api/blocks">/api/blocks</a> · <a href="/api/balances">/api/balances</a> · <a href="/api/payments">/api/payments</a></p>
 </body></html>`;
   });
 
