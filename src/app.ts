@@ -11,7 +11,7 @@ import { selectPools, storeUrl } from './config/load.js';
 import type { Config, PoolSettings } from './config/schema.js';
 import { targetToDifficulty } from './core/target.js';
 import { coinsToUnits } from './core/amount.js';
-import { createPayoutScheme, startLedger, type Ledger } from './ledger/index.js';
+import { createPayoutScheme, startLedger, type Ledger, type LedgerOptions } from './ledger/index.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { PoolRuntime } from './pool/pool.js';
 import { WorkSource } from './pool/work-source.js';
@@ -45,6 +45,11 @@ export interface StartOverrides {
   logger?: Logger;
   /** Tests: listen on ephemeral ports (0) for every pool instead of the presets'. */
   ephemeralPorts?: boolean;
+  /**
+   * Tests: ledger timing for every pool's ledger (fast ticks, a short lease, payment grace, or autoStart false to
+   * drive `runOnce` by hand). Unset fields keep the ledger's defaults.
+   */
+  ledger?: Pick<LedgerOptions, 'tickMs' | 'leaseTtlMs' | 'autoStart' | 'payments' | 'lifecycle'>;
 }
 
 export async function startPoolProcess(cfg: Config, overrides: StartOverrides = {}): Promise<PoolProcess> {
@@ -113,6 +118,7 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
         payoutIntervalMs: cfg.payouts.intervalSeconds * 1000,
         holder: `${os.hostname()}:${process.pid}:${instanceId}`,
         logger: logger.child({ component: 'ledger', pool: p.settings.name }),
+        ...overrides.ledger,
       }),
     );
   }

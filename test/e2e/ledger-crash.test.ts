@@ -29,14 +29,22 @@ let child: PoolChild | null = null;
 const dbPath = (): string => path.join(dir, 'pool.db');
 
 async function startChild(): Promise<PoolChild> {
-  const [stratumPort, webPort] = [await freePort(), await freePort()];
-  child = await startPoolChild([
-    '--node-url', devnet.url, '--chain', 'bitcoin', '--network', 'regtest', '--pool-address', poolAddress,
-    '--pool', 'general', '--db', `sqlite:${dbPath()}`, '--data-dir', dir, '--difficulty', String(SHARE_DIFFICULTY),
-    '--stratum-host', '127.0.0.1', '--stratum-port', String(stratumPort), '--web-host', '127.0.0.1', '--web-port', String(webPort),
-  ]);
-  expect(child.stratumPort).toBe(stratumPort);
-  return child;
+  // The ports are picked free first; another test may take one before the child binds it: try fresh ones then.
+  for (let attempt = 1; ; attempt++) {
+    const [stratumPort, webPort] = [await freePort(), await freePort()];
+    try {
+      child = await startPoolChild([
+        '--node-url', devnet.url, '--chain', 'bitcoin', '--network', 'regtest', '--pool-address', poolAddress,
+        '--pool', 'general', '--db', `sqlite:${dbPath()}`, '--data-dir', dir, '--difficulty', String(SHARE_DIFFICULTY),
+        '--stratum-host', '127.0.0.1', '--stratum-port', String(stratumPort), '--web-host', '127.0.0.1', '--web-port', String(webPort),
+      ]);
+    } catch (err) {
+      if (attempt < 3 && String(err).includes('EADDRINUSE')) continue;
+      throw err;
+    }
+    expect(child.stratumPort).toBe(stratumPort);
+    return child;
+  }
 }
 
 interface LoadResult {

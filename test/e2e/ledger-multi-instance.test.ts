@@ -82,11 +82,8 @@ async function findBlock(miner: RawMiner, app: PoolProcess): Promise<BlockRow> {
 }
 
 async function paymentsSent(): Promise<PaymentRow[]> {
-  const { rows } = await sql.query("SELECT id FROM payments WHERE status IN ('sent', 'confirmed') ORDER BY id");
   const live = apps.find((_, i) => !stopped.has(i))!;
-  const all = await live.store.store.paymentsByStatus(POOL, ['sent', 'confirmed']);
-  expect(all.map((p) => p.id)).toEqual(rows.map((r: { id: string | number }) => Number(r.id)));
-  return all;
+  return live.store.store.paymentsByStatus(POOL, ['sent', 'confirmed']);
 }
 
 /** Sends from the devnet wallet to the paid addresses, grouped by txid. */
@@ -100,6 +97,18 @@ async function walletSends(): Promise<Map<string, Map<string, bigint>>> {
     byTxid.set(h.txid, outputs);
   }
   return byTxid;
+}
+
+/**
+ * Mines `count` blocks on the devnet in small batches. The devnet lives in this process and grinds each batch
+ * without yielding; one call of 100 blocks would stall both instances' timers (lease renewals included) for seconds,
+ * which no real node does to its pool.
+ */
+async function mineBlocks(count: number): Promise<void> {
+  for (let left = count; left > 0; left -= 10) {
+    await rpc.call('generatetoaddress', [Math.min(10, left), OUTSIDER]);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 function leaderIndex(holder: string): number {
@@ -182,7 +191,7 @@ describe('two pool instances sharing one PostgreSQL', () => {
   it('lets exactly one instance (the lease holder) judge blocks and pay, once', async () => {
     const block = await findBlock(minerOn[1]!, apps[1]!);
     await until('the block credited', 20_000, async () => (await apps[0]!.store.store.blockById(block.id))?.status === 'immature');
-    await rpc.call('generatetoaddress', [100, OUTSIDER]);
+    await mineBlocks(100);
     const paid = await until('the payout', 30_000, async () => {
       const rows = await paymentsSent();
       return rows.length > 0 ? rows : null;
@@ -232,7 +241,7 @@ describe('two pool instances sharing one PostgreSQL', () => {
     const before = await paymentsSent();
     await shares(minerOn[follower]!, 2);
     const block = await findBlock(minerOn[follower]!, survivor);
-    await rpc.call('generatetoaddress', [100, OUTSIDER]);
+    await mineBlocks(100);
     const rows = await until('the second payout', 30_000, async () => {
       const all = await paymentsSent();
       return all.length > before.length ? all : null;
