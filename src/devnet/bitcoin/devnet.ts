@@ -80,6 +80,8 @@ export async function startBitcoinDevnet(opts: BitcoinDevnetOptions = {}): Promi
         if (!mined) throw new RpcMethodError(-1, 'block generation aborted');
         if (mined.answer === null) {
           hashes.push(mined.hash);
+          // Easy blocks are found within one grinding slice: yield so RPC and the pool keep running meanwhile.
+          await new Promise<void>((resolve) => setImmediate(resolve));
           break;
         }
         // The tip moved while grinding ('inconclusive'): build on the new tip.
