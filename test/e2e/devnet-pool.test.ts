@@ -16,6 +16,7 @@ import { startMiner } from '../../src/miner/index.js';
 import { createRpcClient } from '../../src/rpc/client.js';
 import { assertWellFormedReplies, TestClient } from '../stratum/helpers/client.js';
 import { findShare, parseNotify, type NotifyJob } from '../helpers/share-finder.js';
+import { until } from './fixtures/env.js';
 
 const FLAVORS = [
   { flavor: 'bitcoin' as const, address: 'bcrt1qj643sp7ah2xq67m5hl6wxd8pd0fe7gcyuj3sce', devnetDifficulty: '0.0001' },
@@ -23,15 +24,6 @@ const FLAVORS = [
   { flavor: 'gxc' as const, address: 'tGXC3tz6MsTbP2NCMvc33JixQdkQi6tf', devnetDifficulty: '5' },
 ];
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.each(FLAVORS)('pool on the $flavor devnet', ({ flavor, address, devnetDifficulty }) => {
   let app: PoolProcess;
