@@ -21,6 +21,8 @@ import { createStratumServer } from './stratum/server.js';
 import { createExtranonce1Allocator } from './stratum/extranonce.js';
 import type { StratumServer } from './stratum/types.js';
 
+const GXC_RECONCILE_GRACE_MS = 60 * 60 * 1000;
+
 export interface RunningPool {
   settings: PoolSettings;
   runtime: PoolRuntime;
@@ -118,6 +120,9 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
         payoutIntervalMs: cfg.payouts.intervalSeconds * 1000,
         holder: `${os.hostname()}:${process.pid}:${instanceId}`,
         logger: logger.child({ component: 'ledger', pool: p.settings.name }),
+        // A GXC node lists only mined transactions: give an interrupted payment an hour (many GXC blocks) to show
+        // up in the wallet history before reconciliation may call it unsent.
+        ...(chain.kind === 'gxc' ? { payments: { graceMs: GXC_RECONCILE_GRACE_MS } } : {}),
         ...overrides.ledger,
       }),
     );

@@ -81,7 +81,12 @@ export function createBlockLifecycle(opts: LifecycleOptions): BlockLifecycle {
     return to;
   }
 
-  async function judge(block: LedgerBlockRow, tipHeight: number): Promise<BlockChange | null> {
+  /**
+   * `earlierCandidate`: an older block of the pool is still 'candidate'. PROP rounds end at the previous accepted
+   * block, so crediting this block now would swallow that candidate's round, and the candidate, once found on the
+   * main chain, would pay the same shares again: the credit waits until the candidate is resolved.
+   */
+  async function judge(block: LedgerBlockRow, tipHeight: number, earlierCandidate: boolean): Promise<BlockChange | null> {
     const node = await chain.blockStatus(block.height, block.hash);
     const from = block.status;
     if (!node.onMainChain) {
@@ -106,7 +111,9 @@ export function createBlockLifecycle(opts: LifecycleOptions): BlockLifecycle {
       block = { ...block, status: 'pending' };
     }
     let to: BlockStatus = block.status;
-    if (block.status === 'pending') to = await credit(block, confirmations);
+    if (block.status === 'pending' && earlierCandidate && scheme.name === 'prop') {
+      logger.info({ pool, blockId: block.id, height: block.height }, 'PROP credit waits for an earlier candidate block to be resolved');
+    } else if (block.status === 'pending') to = await credit(block, confirmations);
     else if (block.status === 'immature' && confirmations >= maturity) {
       await store.updateBlock(block.id, { status: 'confirmed' });
       to = 'confirmed';
@@ -129,12 +136,15 @@ export function createBlockLifecycle(opts: LifecycleOptions): BlockLifecycle {
       const blocks = (await store.blocksByStatus(pool, WATCHED)).filter(
         (b) => b.status !== 'confirmed' || b.confirmations < recheck,
       );
+      let earlierCandidate = false;
       for (const block of blocks) {
         report.checked += 1;
         try {
-          const change = await judge(block, sync.tipHeight);
+          const change = await judge(block, sync.tipHeight, earlierCandidate);
           if (change) report.changes.push(change);
+          if (block.status === 'candidate' && (change === null || change.to === 'candidate')) earlierCandidate = true;
         } catch (err) {
+          if (block.status === 'candidate') earlierCandidate = true;
           const error = err instanceof Error ? err.message : String(err);
           report.errors.push({ blockId: block.id, error });
           logger.error({ pool, blockId: block.id, height: block.height, err: error }, 'block lifecycle step failed; retried next run');

@@ -319,17 +319,21 @@ export interface LedgerStore {
   /** 'sent' -> 'confirmed' (final). Returns how many changed. */
   markPaymentsConfirmed(ids: readonly number[]): Promise<number>;
   /**
-   * ATOMIC: 'pending' or 'sent' -> 'failed' with reason, plus a 'payment_refund' entry per payment that changed
+   * ATOMIC: 'pending' -> 'failed' with reason, plus a 'payment_refund' entry per payment that changed
    * (a unique index makes a second refund impossible). Only call when the money certainly did not leave (the
-   * wallet refused, or the tx was abandoned). Returns how many changed.
+   * wallet refused, or reconciliation proved it unsent). A 'sent' payment is never failed here: another leader may
+   * just have recorded its txid, and refunding it would pay twice. Returns how many changed.
    */
   markPaymentsFailed(ids: readonly number[], reason: string): Promise<number>;
   /** Keeps 'pending' payments pending for a retry: attempts += 1 and error = the wallet's message. */
   notePaymentAttempt(ids: readonly number[], error: string | null): Promise<void>;
   /** Payments in any of `statuses` (of `pool`, or every pool when null), oldest first, at most `limit`. */
   paymentsByStatus(pool: string | null, statuses: readonly PaymentStatus[], limit?: number): Promise<PaymentRow[]>;
-  /** Payments to one address, newest first. */
-  paymentsByAddress(pool: string, address: string, limit: number): Promise<PaymentRow[]>;
+  /**
+   * Payments to one address, newest first; pool null = of every pool (the pools of one process pay from one node
+   * wallet, so reconciliation must see which wallet sends any pool already owns).
+   */
+  paymentsByAddress(pool: string | null, address: string, limit: number): Promise<PaymentRow[]>;
   /** Payments of one batch (one wallet call), in id order: for reconciliation after a crash. */
   paymentsByBatch(batchId: string): Promise<PaymentRow[]>;
 }

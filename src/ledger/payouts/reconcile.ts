@@ -88,13 +88,15 @@ export async function reconcilePending(opts: ReconcileOptions, pending: readonly
   const oldestInHistory = history.reduce((min, s) => Math.min(min, sendTimeMs(s.time)), Infinity);
   const coveredFrom = history.length < count ? -Infinity : oldestInHistory;
 
-  // (txid, address) pairs already owned by a payment cannot prove another one.
+  // (txid, address) pairs already owned by a payment cannot prove another one. Every pool of the process pays from
+  // the same node wallet, so payments of ALL pools are read: another pool's send of the same amount to the same
+  // miner is not this payment.
   const taken = new Set<string>();
   const key = (txid: string, address: string): string => `${txid}\u0000${address}`;
   const listed = new Set(history.map((s) => key(s.txid, s.address)));
   const missingWitnesses: number[] = [];
   for (const address of new Set(due.map((p) => p.address))) {
-    for (const row of await store.paymentsByAddress(pool, address, 100)) {
+    for (const row of await store.paymentsByAddress(null, address, 100)) {
       if (row.txid === null) continue;
       taken.add(key(row.txid, row.address));
       // A send we know happened, long enough ago, inside the span the history claims to cover, must be listed;

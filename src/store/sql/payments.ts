@@ -107,7 +107,7 @@ export async function markPaymentsFailed(q: SqlExecutor, ids: readonly number[],
   const params: SqlValue[] = [reason, now];
   const { rows } = await q.query(
     `UPDATE payments SET status = 'failed', error = $1, updated_at = $2
-      WHERE id IN (${placeholders(params, ids)}) AND status IN ('pending', 'sent') RETURNING id, pool, address, amount`,
+      WHERE id IN (${placeholders(params, ids)}) AND status = 'pending' RETURNING id, pool, address, amount`,
     params,
   );
   await insertRows(
@@ -137,9 +137,11 @@ export async function paymentsByStatus(q: SqlExecutor, pool: string | null, stat
   return rows.map(mapPayment);
 }
 
-export async function paymentsByAddress(q: SqlExecutor, pool: string, address: string, limit: number): Promise<PaymentRow[]> {
+export async function paymentsByAddress(q: SqlExecutor, pool: string | null, address: string, limit: number): Promise<PaymentRow[]> {
   checkLimit(limit);
-  const { rows } = await q.query(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE pool = $1 AND address = $2 ORDER BY id DESC LIMIT $3`, [pool, address, limit]);
+  const { rows } = pool === null
+    ? await q.query(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE address = $1 ORDER BY id DESC LIMIT $2`, [address, limit])
+    : await q.query(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE pool = $1 AND address = $2 ORDER BY id DESC LIMIT $3`, [pool, address, limit]);
   return rows.map(mapPayment);
 }
 

@@ -171,7 +171,7 @@ export class SqlStore implements Store {
     return payments.paymentsByStatus(this.db, pool, statuses, limit);
   }
 
-  async paymentsByAddress(pool: string, address: string, limit: number): Promise<PaymentRow[]> {
+  async paymentsByAddress(pool: string | null, address: string, limit: number): Promise<PaymentRow[]> {
     return payments.paymentsByAddress(this.db, pool, address, limit);
   }
 
