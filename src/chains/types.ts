@@ -59,6 +59,12 @@ export interface SubmitOutcome {
   blockHash: string;
   /** The node's answer verbatim, for the log line. */
   raw: unknown;
+  /**
+   * No verdict: the answer was lost (transport error) or says the node holds the block without it being the tip
+   * ('duplicate', 'inconclusive'). The block may be on the chain: keep it as a candidate and let the node's
+   * chain decide (block lifecycle), never call it refused.
+   */
+  uncertain?: boolean;
 }
 
 export interface BlockStatus {

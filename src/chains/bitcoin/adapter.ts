@@ -7,6 +7,7 @@ import { parseBlockTemplate } from './template.js';
 import { BitcoinWork } from './work.js';
 import { assembleBlock } from './block.js';
 import { createBitcoinWallet } from './wallet.js';
+import { submitToNode } from '../submit-call.js';
 
 export const GBT_METHODS = ['getblocktemplate', 'gxc_getBlockTemplate'] as const;
 export const SUBMIT_METHODS = ['submitblock', 'gxc_submitBlock'] as const;
@@ -102,11 +103,11 @@ export function createBitcoinAdapter(opts: BitcoinAdapterOptions): ChainAdapter 
       }
       let answer: unknown;
       try {
-        answer = await rpc.callFirst<unknown>(SUBMIT_METHODS, [block.hex]);
+        answer = await submitToNode<unknown>(rpc, SUBMIT_METHODS, [block.hex]);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
         log.error({ height: work.height, hash: block.blockHash, reason }, 'submitblock failed');
-        return { accepted: false, reason, blockHash: block.blockHash, raw: describeError(err) };
+        return { accepted: false, reason, blockHash: block.blockHash, raw: describeError(err), uncertain: !(err instanceof RpcError) };
       }
       const outcome = interpretSubmitAnswer(answer, block.blockHash);
       log.info({ height: work.height, hash: block.blockHash, accepted: outcome.accepted, answer }, 'block submitted');
@@ -153,7 +154,9 @@ export function createBitcoinAdapter(opts: BitcoinAdapterOptions): ChainAdapter 
 export function interpretSubmitAnswer(answer: unknown, blockHash: string): SubmitOutcome {
   if (answer === null || answer === undefined) return { accepted: true, reason: null, blockHash, raw: null };
   const reason = typeof answer === 'string' ? answer : `unexpected submitblock answer: ${JSON.stringify(answer)}`;
-  return { accepted: false, reason, blockHash, raw: answer };
+  // The node holds the block but it is not (yet) the tip: its chain will tell whether it counts.
+  const uncertain = answer === 'duplicate' || answer === 'inconclusive';
+  return { accepted: false, reason, blockHash, raw: answer, ...(uncertain ? { uncertain } : {}) };
 }
 
 function describeError(err: unknown): unknown {

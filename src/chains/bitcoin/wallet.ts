@@ -7,11 +7,22 @@ import { btcToSatoshi, satoshiToBtcString } from './amount.js';
 /** Bitcoin Core's RPC_INVALID_ADDRESS_OR_KEY, returned by gettransaction for a txid the wallet does not know. */
 const RPC_INVALID_ADDRESS_OR_KEY = -5;
 
-/** Sums amounts per address in first-seen order (sendmany refuses a duplicated address). */
+/**
+ * Sums amounts per address in first-seen order (sendmany refuses a duplicated address). Bech32 is
+ * case-insensitive, so its upper- and lower-case forms are one destination to the node: they are merged, under
+ * the lower-case form. Base58 is case-sensitive and stays as written.
+ */
 export function mergePayments(payments: readonly WalletPayment[]): Map<string, bigint> {
   const merged = new Map<string, bigint>();
-  for (const p of payments) merged.set(p.address, (merged.get(p.address) ?? 0n) + p.amount);
+  for (const p of payments) {
+    const key = isBech32Form(p.address) ? p.address.toLowerCase() : p.address;
+    merged.set(key, (merged.get(key) ?? 0n) + p.amount);
+  }
   return merged;
+}
+
+function isBech32Form(address: string): boolean {
+  return /^(bc|tb|bcrt)1/i.test(address);
 }
 
 export function createBitcoinWallet(rpc: RpcClient, network: BitcoinNetwork): ChainWallet {

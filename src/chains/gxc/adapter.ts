@@ -14,6 +14,7 @@ import { MAX_POOL_TAG_BYTES, verifyBridgedBlock } from './bridge.js';
 import { GxcProofOfStakeTemplate, submitFailureReason } from './errors.js';
 import { isProofOfStakeTemplate, parseGxcTemplate } from './template.js';
 import { createGxcWallet } from './wallet.js';
+import { submitToNode } from '../submit-call.js';
 import { buildGxcWork, isGxcWork, submitBlockJson, type GxcWork } from './work.js';
 
 export { detectChainFlavor } from './detect.js';
@@ -97,7 +98,7 @@ export function createGxcAdapter(opts: GxcAdapterOptions): ChainAdapter {
       return { accepted: false, reason: `pool-bug: block proof does not hold (${proofProblem}); nothing submitted`, blockHash, raw: null };
     }
     try {
-      const result = await rpc.callFirst(['submitblock', 'gxc_submitBlock'], [block], { retries: 2 });
+      const result = await submitToNode<unknown>(rpc, ['submitblock', 'gxc_submitBlock'], [block]);
       if (result === null || result === undefined) {
         logger.info({ event: 'gxc_block_accepted', height: work.height, hash: blockHash }, `GXC node accepted block ${work.height}`);
         return { accepted: true, reason: null, blockHash, raw: null };
@@ -110,7 +111,8 @@ export function createGxcAdapter(opts: GxcAdapterOptions): ChainAdapter {
       const reason = submitFailureReason(err);
       const raw = err instanceof RpcError ? { code: err.code, message: err.rpcMessage } : err instanceof RpcTransportError ? { transport: err.reason } : String(err);
       logger.warn({ event: 'gxc_block_rejected', height: work.height, hash: blockHash, reason }, `GXC block ${work.height} refused: ${reason}`);
-      return { accepted: false, reason, blockHash, raw };
+      // A -32603 refusal is a verdict; anything else (transport, garbage) leaves the outcome unknown.
+      return { accepted: false, reason, blockHash, raw, uncertain: !(err instanceof RpcError) };
     }
   }
 
