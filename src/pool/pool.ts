@@ -114,6 +114,8 @@ export class PoolRuntime implements StratumBackend {
 
     const hash = check.solution.hashDisplay;
     if (this.seenHeaders.has(hash)) return this.reject(ctx, req, StratumErrorCode.Duplicate, 'Duplicate share');
+    // Over the session's pending limit only a block goes on: refusing it would lose the block.
+    if (ctx.blockOnly && !check.isBlock) return this.reject(ctx, req, StratumErrorCode.Other, 'Too many submits pending; slow down');
     // A hash that meets the network target is a block even if it misses the share target.
     if (!check.meetsShareTarget && !check.isBlock) {
       return this.reject(
@@ -126,7 +128,7 @@ export class PoolRuntime implements StratumBackend {
     this.seenHeaders.add(hash);
 
     const networkDifficulty = targetToDifficulty(job.work.networkTarget);
-    let shareId: number;
+    let shareId: number | null;
     try {
       shareId = await this.opts.shares.add({
         pool: this.opts.name,
@@ -143,14 +145,21 @@ export class PoolRuntime implements StratumBackend {
         createdAt: Date.now(),
       });
     } catch (err) {
-      // Not stored means not credited: tell the miner, and let a resubmission through.
-      this.seenHeaders.delete(hash);
       const message = err instanceof Error ? err.message : String(err);
-      this.log.error({ event: 'share_store_failed', miner: ctx.address, worker: ctx.worker, job: job.id, err: message }, 'share could not be stored');
-      return { ok: false, code: StratumErrorCode.Other, message: 'Share could not be stored; it was not credited, please resubmit' };
+      this.log.error({ event: 'share_store_failed', miner: ctx.address, worker: ctx.worker, job: job.id, isBlock: check.isBlock, err: message }, 'share could not be stored');
+      if (!check.isBlock) {
+        // Not stored means not credited: tell the miner, and let a resubmission through.
+        this.seenHeaders.delete(hash);
+        return { ok: false, code: StratumErrorCode.Other, message: 'Share could not be stored; it was not credited, please resubmit' };
+      }
+      // A block is submitted whatever happened to its share row (the header stays seen: submitted once).
+      shareId = null;
     }
 
     if (check.isBlock) await this.blockFound(job, ctx, check.solution, shareId, networkDifficulty);
+    if (shareId === null) {
+      return { ok: false, code: StratumErrorCode.Other, message: 'Share could not be stored (the block was submitted to the node)' };
+    }
     return { ok: true, isBlock: check.isBlock, hashDisplay: hash, actualDifficulty: check.actualDifficulty };
   }
 
@@ -159,7 +168,7 @@ export class PoolRuntime implements StratumBackend {
     job: Job,
     ctx: ShareContext,
     solution: Parameters<ChainAdapter['submitBlock']>[1],
-    shareId: number,
+    shareId: number | null,
     networkDifficulty: number,
   ): Promise<void> {
     const work = job.work;

@@ -222,9 +222,6 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     if (!this.deps.backend.hasJob(share.jobId)) {
       return this.rejectShare(req.id, StratumErrorCode.JobNotFound, `Stale job '${share.jobId}'`);
     }
-    if (this.pendingSubmits >= this.deps.config.maxPendingSubmits) {
-      return this.rejectShare(req.id, StratumErrorCode.Other, 'Too many submits pending; slow down');
-    }
     const ctx: ShareContext = {
       sessionId: this.id,
       remoteAddress: this.io.remote,
@@ -237,6 +234,8 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
       // two accepts those shares and never credits more than the work shown.
       jobDifficulty: Math.min(sent.difficulty, this.difficultySent ?? sent.difficulty),
     };
+    // Over the limit the backend still checks the hash (cheap, no I/O) so a block is never refused for load.
+    if (this.pendingSubmits >= this.deps.config.maxPendingSubmits) ctx.blockOnly = true;
     this.pendingSubmits++;
     this.deps.backend.submitShare(ctx, share).then(
       (verdict) => {

@@ -51,6 +51,11 @@ export interface ShareContext {
   versionMask: number;
   /** The difficulty this session sent with the job being submitted (what the share is checked and credited at). */
   jobDifficulty: number;
+  /**
+   * Set when the session is over its pending-submit limit: the backend must refuse the share (error 20) unless it
+   * is a block, which is never refused for load.
+   */
+  blockOnly?: boolean;
 }
 
 export type ShareVerdict =

@@ -89,6 +89,8 @@ export class TestBackend implements StratumBackend {
   }
 
   async submitShare(ctx: ShareContext, req: SubmitRequest): Promise<ShareVerdict> {
+    // Like the pool: over the session's pending limit only a block goes on, and this backend never sees blocks.
+    if (ctx.blockOnly) return { ok: false, code: StratumErrorCode.Other, message: 'Too many submits pending; slow down' };
     if (this.holdSubmits !== null) await this.holdSubmits;
     const verdict = this.judge(ctx, req);
     this.shares.push({ ctx, req, verdict });
