@@ -107,6 +107,8 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
       workers_in_window: stats.workers,
       rejected_by_reason: { stale: c.stale, duplicate: c.duplicate, low_difficulty: c.lowDifficulty },
       blocks_rejected_by_node: blocks.filter((b) => b.status === 'rejected').length,
+      // Submitted without a verdict yet (answer lost, or held but not the tip): the chain decides.
+      blocks_awaiting_verdict: blocks.filter((b) => b.status === 'candidate').length,
       height: job?.height ?? null,
       network_difficulty: job?.networkDifficulty ?? null,
       node_ok: view.nodeError() === null,

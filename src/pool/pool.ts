@@ -47,7 +47,7 @@ export class PoolRuntime implements StratumBackend {
   readonly jobs = new JobRegistry();
   /** Header hashes seen since the last new block: a duplicate is the same header, whatever the job id. */
   private seenHeaders = new Set<string>();
-  readonly counters = { accepted: 0, rejected: 0, stale: 0, duplicate: 0, lowDifficulty: 0, blocksFound: 0, blocksRejected: 0 };
+  readonly counters = { accepted: 0, rejected: 0, stale: 0, duplicate: 0, lowDifficulty: 0, blocksFound: 0, blocksRejected: 0, blocksUncertain: 0 };
   readonly miners = new Map<string, MinerCounters>();
   private readonly log: Logger;
 
@@ -196,19 +196,30 @@ export class PoolRuntime implements StratumBackend {
     }
     const outcome = await this.opts.chain.submitBlock(work, solution);
     const raw = typeof outcome.raw === 'string' ? outcome.raw : JSON.stringify(outcome.raw ?? null);
+    let patch: Parameters<Store['updateBlock']>[1];
     if (outcome.accepted) {
       this.counters.blocksFound++;
       this.log.info({ event: 'block_accepted', ...fields, hash: outcome.blockHash, node: raw }, `block ${work.height} accepted by the node`);
       this.opts.onBlockAccepted?.();
+      patch = { status: 'pending', hash: outcome.blockHash, reason: null };
+    } else if (outcome.uncertain) {
+      // The answer was lost, or the node holds the block without it being the tip: it stays a candidate and the
+      // block lifecycle asks the node's chain whether it counts (never called found or refused on a guess).
+      this.counters.blocksUncertain++;
+      this.log.warn(
+        { event: 'block_no_verdict', ...fields, reason: outcome.reason, node: raw },
+        `no verdict from the node on block ${work.height} (${outcome.reason}); kept as a candidate until the chain decides`,
+      );
+      this.opts.onBlockAccepted?.();
+      patch = { reason: outcome.reason ?? 'no verdict' };
     } else {
       this.counters.blocksRejected++;
       this.log.error({ event: 'block_rejected', ...fields, reason: outcome.reason, node: raw }, `node refused block ${work.height}: ${outcome.reason}`);
+      patch = { status: 'rejected', reason: outcome.reason ?? 'refused' };
     }
     if (blockId !== null) {
       try {
-        await this.opts.store.updateBlock(blockId, outcome.accepted
-          ? { status: 'pending', hash: outcome.blockHash, reason: null }
-          : { status: 'rejected', reason: outcome.reason ?? 'refused' });
+        await this.opts.store.updateBlock(blockId, patch);
       } catch (err) {
         this.log.error({ event: 'block_update_failed', ...fields, blockId, err: String(err) }, 'block status could not be stored');
       }

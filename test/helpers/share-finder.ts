@@ -2,7 +2,7 @@
 import { sha256d } from '../../src/core/hash.js';
 import { hashHeader, prevHashFromStratum, serializeHeader } from '../../src/core/header.js';
 import { merkleRootFromBranch } from '../../src/core/merkle.js';
-import { difficultyToTarget } from '../../src/core/target.js';
+import { bitsToTarget, difficultyToTarget } from '../../src/core/target.js';
 
 export interface NotifyJob {
   jobId: string;
@@ -42,13 +42,25 @@ export function headerHash(job: NotifyJob, extranonce1: string, extranonce2: str
   return hashHeader(header);
 }
 
-/** Searches nonces (bounded) for a hash at or below the target of `difficulty`; or, with `miss`, one above it. */
-export function findShare(job: NotifyJob, extranonce1: string, extranonce2: string, difficulty: number, opts: { miss?: boolean; maxTries?: number; startNonce?: number } = {}): FoundShare {
+/**
+ * Searches nonces (bounded) for a hash at or below the target of `difficulty`; or, with `miss`, one above it.
+ * With `notBlock`, a hash that would also meet the job's network target (nbits) is skipped, so submitting the
+ * share does not end the round.
+ */
+export function findShare(
+  job: NotifyJob,
+  extranonce1: string,
+  extranonce2: string,
+  difficulty: number,
+  opts: { miss?: boolean; maxTries?: number; startNonce?: number; notBlock?: boolean } = {},
+): FoundShare {
   const target = difficultyToTarget(difficulty);
+  const networkTarget = opts.notBlock ? bitsToTarget(job.nbits) : -1n;
   const max = opts.maxTries ?? 5_000_000;
   for (let i = 0; i < max; i++) {
     const nonce = ((opts.startNonce ?? 0) + i) >>> 0;
     const h = headerHash(job, extranonce1, extranonce2, job.ntime, nonce);
+    if (h.value <= networkTarget) continue;
     if ((h.value <= target) !== (opts.miss === true)) {
       return { extranonce2, ntime: job.ntime, nonce: nonce.toString(16).padStart(8, '0'), hashDisplay: h.displayHex, hashValue: h.value };
     }

@@ -118,4 +118,21 @@ describe('PoolRuntime share pipeline', () => {
     expect(block).toMatchObject({ ok: true, isBlock: true, hashDisplay: recordedBlock.block_hash });
     expect(chain.submitted).toHaveLength(1);
   });
+
+  it('a block the node gave no verdict on stays a candidate; a refused one is rejected with the node reason', async () => {
+    const pool = runtime();
+    const job = pool.addWork(regtestWork, true);
+    chain.answer = { accepted: false, reason: 'submitblock: no complete reply within 10000 ms (timeout)', raw: null, uncertain: true };
+    expect(await pool.submitShare(ctx(), recordedSubmit(job.id))).toMatchObject({ ok: true, isBlock: true });
+    const [uncertain] = await store.recentBlocks('asic', 5);
+    expect(uncertain).toMatchObject({ status: 'candidate', reason: expect.stringMatching(/timeout/), hash: recordedBlock.block_hash });
+    expect(pool.counters).toMatchObject({ blocksFound: 0, blocksRejected: 0, blocksUncertain: 1 });
+
+    const again = runtime();
+    const job2 = again.addWork(regtestWork, true);
+    chain.answer = { accepted: false, reason: 'bad-txnmrklroot', raw: 'bad-txnmrklroot' };
+    await again.submitShare(ctx({ sessionId: 's2' }), recordedSubmit(job2.id));
+    const [refused] = await store.recentBlocks('asic', 1);
+    expect(refused).toMatchObject({ status: 'rejected', reason: 'bad-txnmrklroot' });
+  });
 });

@@ -67,9 +67,11 @@ export class RecordingChain {
   validateAddress(address: string): string | null {
     return address.startsWith('bcrt1') ? null : 'not a regtest address';
   }
+  /** What the node answers; default: accepted. */
+  answer: Omit<SubmitOutcome, 'blockHash'> = { accepted: true, reason: null, raw: null };
   async submitBlock(work: Sha256dWork, solution: BlockSolution): Promise<SubmitOutcome> {
     this.submitted.push({ work, solution });
-    return { accepted: true, reason: null, blockHash: solution.hashDisplay, raw: null };
+    return { ...this.answer, blockHash: solution.hashDisplay };
   }
   asAdapter(): ChainAdapter {
     return this as unknown as ChainAdapter;
