@@ -1,44 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Sha256dWork } from '../../src/chains/types.js';
-import { hexToBuf, reverseHex } from '../../src/core/bytes.js';
-import { bitsToTarget } from '../../src/core/target.js';
+import { hexToBuf } from '../../src/core/bytes.js';
 import { checkShare, type ShareInput } from '../../src/pool/share-check.js';
 import { StratumErrorCode } from '../../src/stratum/types.js';
-import { loadVector } from '../helpers/vectors.js';
+import { recordedBlock, regtestWork } from './helpers/regtest-work.js';
 
-interface Rejects {
-  template_T2: { result: { version: number; bits: string; curtime: number; mintime: number; previousblockhash: string; height: number; coinbasevalue: number } };
-  accepted_block: {
-    block_hash: string;
-    header_hex: string;
-    nonce: number;
-    coinbase: { coinb1: string; coinb2: string; extranonce: string };
-    merkle_branch_internal_hex: string[];
-  };
-}
-
-const v = loadVector<Rejects>('bitcoin-submitblock-rejects.json');
-const t = v.template_T2.result;
-const a = v.accepted_block;
+const t = regtestWork;
+const a = recordedBlock;
 // The recorded header's time field (bytes 68..72, little-endian).
 const headerTime = hexToBuf(a.header_hex).readUInt32LE(68);
-
-const work: Sha256dWork = {
-  height: t.height,
-  prevHashDisplay: t.previousblockhash,
-  prevHashInternal: hexToBuf(reverseHex(t.previousblockhash)),
-  version: t.version,
-  bits: parseInt(t.bits, 16),
-  networkTarget: bitsToTarget(t.bits),
-  curtime: t.curtime,
-  mintime: t.mintime,
-  coinb1: hexToBuf(a.coinbase.coinb1),
-  coinb2: hexToBuf(a.coinbase.coinb2),
-  merkleBranch: a.merkle_branch_internal_hex.map(hexToBuf),
-  reward: BigInt(t.coinbasevalue),
-  txCount: 1 + a.merkle_branch_internal_hex.length,
-  templateKey: 'T2',
-};
+const work = regtestWork;
 
 // The recorded extranonce is 8 bytes: split as a 4-byte extranonce1 and a 4-byte extranonce2.
 const en = a.coinbase.extranonce;
