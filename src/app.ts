@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createApiServer, type PoolView } from './api/server.js';
 import type { ChainAdapter } from './chains/types.js';
@@ -55,7 +56,7 @@ export interface StartOverrides {
 }
 
 export async function startPoolProcess(cfg: Config, overrides: StartOverrides = {}): Promise<PoolProcess> {
-  const logger = overrides.logger ?? createLogger({ level: cfg.log.level });
+  const logger = overrides.logger ?? createLogger({ level: cfg.log.level, file: path.join(cfg.dataDir, 'gxc-pool.log') });
   fs.mkdirSync(cfg.dataDir, { recursive: true });
 
   const node = await connectNode(cfg, logger);
@@ -119,7 +120,7 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
         minPayout: coinsToUnits(cfg.payouts.minPayout),
         payoutIntervalMs: cfg.payouts.intervalSeconds * 1000,
         holder: `${os.hostname()}:${process.pid}:${instanceId}`,
-        logger: logger.child({ component: 'ledger', pool: p.settings.name }),
+        logger: logger.child({ component: 'ledger' }),
         // A GXC node lists only mined transactions: give an interrupted payment an hour (many GXC blocks) to show
         // up in the wallet history before reconciliation may call it unsent.
         ...(chain.kind === 'gxc' ? { payments: { graceMs: GXC_RECONCILE_GRACE_MS } } : {}),

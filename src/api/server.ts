@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log/logger.js';
 import type { BlockRow, Store } from '../store/types.js';
 import { registerLedgerRoutes } from './ledger-routes.js';
+import { registerMetricsRoute } from './metrics.js';
 
 /** What the API reads from a running pool; kept narrow so the API can be tested on its own. */
 export interface PoolView {
@@ -14,7 +15,7 @@ export interface PoolView {
   chain: string;
   coinSymbol: string;
   stratumPort: number;
-  counters: { accepted: number; rejected: number; stale: number; duplicate: number; lowDifficulty: number; blocksFound: number; blocksRejected: number };
+  counters: { accepted: number; rejected: number; stale: number; duplicate: number; lowDifficulty: number; blocksFound: number; blocksRejected: number; blocksUncertain?: number };
   /** Per miner address, since this process started. */
   minerCounters(): Array<{ address: string; accepted: number; rejected: number; lastShareAt: number; workers: number }>;
   connectedSessions(): Array<{ address: string | null; worker: string | null; difficulty: number; connectedAt: number; remote: string }>;
@@ -66,11 +67,11 @@ export interface ApiServerOptions {
 export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   const { view, store } = opts;
   const app = Fastify({ // Request lines stay out of the log (one line per pool event, not per HTTP hit); errors still show.
-    loggerInstance: opts.logger.child({ component: 'api', pool: view.name }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 64 * 1024 });
+    loggerInstance: opts.logger.child({ component: 'api' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 64 * 1024 });
 
   app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) opts.logger.error({ event: 'api_error', pool: view.name, err: err.message }, 'API request failed');
+    if (status >= 500) opts.logger.error({ event: 'api_error', err: err.message }, 'API request failed');
     void reply.status(status).send({ error: status >= 500 ? 'internal error' : err.message });
   });
   app.setNotFoundHandler((req, reply) => {
@@ -153,6 +154,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   });
 
   registerLedgerRoutes(app, { pool: view.name, store });
+  registerMetricsRoute(app, view);
 
   app.get('/api/health', async () => ({ ok: view.nodeError() === null && view.currentJob() !== null, node_error: view.nodeError(), has_work: view.currentJob() !== null }));
 

@@ -108,6 +108,18 @@ describe('pool API', () => {
     ]);
   });
 
+  it('/metrics exposes the pool counters to Prometheus', async () => {
+    const res = await fetch(`${base}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    const text = await res.text();
+    expect(text).toContain('gxc_pool_shares_total{result="accepted",pool="asic"} 3');
+    expect(text).toContain('gxc_pool_shares_total{result="stale",pool="asic"} 1');
+    expect(text).toContain('gxc_pool_blocks_total{outcome="accepted",pool="asic"} 1');
+    expect(text).toContain('gxc_pool_connections{pool="asic"} 1');
+    expect(text).toContain('gxc_pool_node_up{pool="asic"} 1');
+    expect(text).toContain('gxc_pool_height{pool="asic"} 6');
+  });
+
   it('answers bad requests with 4xx and a message', async () => {
     expect(await get('/api/payments?status=lost')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/unknown payment status 'lost'/) } });
     expect(await get('/api/blocks/abc/rewards')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/positive integer/) } });
