@@ -80,6 +80,7 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
   private readonly vardiff: Vardiff;
   private workStarted = false;
   private difficultySent: number | null = null;
+  private lastNtimeSent: number | null = null;
   private readonly jobs = new Map<string, SentJob>();
   private pendingSubmits = 0;
   private accepted = 0;
@@ -319,6 +320,15 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     if (this.difficultySent !== this.vardiff.difficulty) this.sendDifficulty(this.vardiff.difficulty);
     // The first work after a wait (pool had none) starts a fresh vardiff window: no shares were possible before.
     if (this.jobs.size === 0) this.vardiff.restart(this.deps.now());
+    // A miner that restarts its search on every notify (cpuminer resets extranonce2) would find the same headers
+    // again in a job re-issued with the same content: duplicates. A strictly increasing ntime per session keeps
+    // every job's header space distinct (the pool checks ntime against a range, not the value sent).
+    const ntime = parseInt(job.ntime, 16);
+    if (this.lastNtimeSent !== null && ntime <= this.lastNtimeSent) {
+      job = { ...job, ntime: (this.lastNtimeSent + 1).toString(16).padStart(8, '0') };
+      line = undefined;
+    }
+    this.lastNtimeSent = parseInt(job.ntime, 16);
     this.jobs.delete(job.id);
     this.jobs.set(job.id, { difficulty: this.vardiff.difficulty, extranonce1: this.extranonce1 });
     if (this.jobs.size > this.deps.config.maxJobsRemembered) {

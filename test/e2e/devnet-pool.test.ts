@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { sha256d } from '../../src/core/hash.js';
 import { reverseBuf } from '../../src/core/bytes.js';
 import { bitsToTarget, targetToDifficulty } from '../../src/core/target.js';
-import { silentLogger } from '../../src/log/logger.js';
+import pino from 'pino';
 import { startMiner } from '../../src/miner/index.js';
 import { createRpcClient } from '../../src/rpc/client.js';
 import { assertWellFormedReplies, TestClient } from '../stratum/helpers/client.js';
@@ -28,6 +28,7 @@ const FLAVORS = [
 describe.each(FLAVORS)('pool on the $flavor devnet', ({ flavor, address, devnetDifficulty }) => {
   let app: PoolProcess;
   let dataDir: string;
+  const rejections: string[] = [];
   const portOf = (name: string): number => app.pools.find((p) => p.settings.name === name)!.stratumPort;
   const webOf = (name: string): number => app.pools.find((p) => p.settings.name === name)!.webPort;
 
@@ -37,7 +38,9 @@ describe.each(FLAVORS)('pool on the $flavor devnet', ({ flavor, address, devnetD
       env: {},
       flags: { devnetFlavor: flavor, devnetDifficulty, dataDir, logLevel: 'silent', difficulty: '0.00002' },
     });
-    app = await startPoolProcess(cfg, { ephemeralPorts: true, logger: silentLogger });
+    // Share rejections are kept so a failing assertion can say which ones happened and why.
+    const logger = pino({ level: 'info', base: undefined }, { write: (line: string) => void (line.includes('"share_rejected"') && rejections.push(line)) });
+    app = await startPoolProcess(cfg, { ephemeralPorts: true, logger });
   });
 
   afterAll(async () => {
@@ -83,7 +86,7 @@ describe.each(FLAVORS)('pool on the $flavor devnet', ({ flavor, address, devnetD
       expect(apiBlocks.some((b) => b.hash === block.hash && b.number === block.height && b.status !== 'rejected')).toBe(true);
       // A share racing a found block may be stale (21); nothing else may be rejected.
       const general = app.pools.find((p) => p.settings.name === 'general')!.runtime.counters;
-      expect(general.rejected - general.stale).toBe(0);
+      expect(general.rejected - general.stale, rejections.join('\n')).toBe(0);
     } finally {
       await miner.stop();
     }
