@@ -206,6 +206,7 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
       return job ? { id: job.id, height: job.work.height, networkDifficulty: targetToDifficulty(job.work.networkTarget), prevHash: job.work.prevHashDisplay } : null;
     },
     nodeError: () => workSource.lastNodeError(),
+    validateAddress: (a) => chain.validateAddress(a),
     refreshWork: (reason) => workSource.refreshNow(reason),
   };
   const web = createApiServer({ view, store: d.opened.store, logger: log });

@@ -1,4 +1,5 @@
 /** The CLI's commands other than `start` (kept apart so main.ts stays a readable list of commands). */
+import http from 'node:http';
 import type { Config } from './config/schema.js';
 import { storeUrl } from './config/load.js';
 import { startAnyDevnet } from './devnet/index.js';
@@ -43,11 +44,26 @@ export async function runMigrateCommand(cfg: Config): Promise<void> {
   }
 }
 
+/**
+ * POSTs to the pool's blocknotify hook. node:http, not fetch(): fetch refuses port 6000 (X11 is on the WHATWG
+ * "bad ports" list) and 6000 is the general pool's seed web port.
+ */
 export async function runBlocknotifyCommand(webUrl: string, blockhash: string | undefined): Promise<void> {
   const url = new URL('/api/blocknotify', webUrl);
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ blockhash: blockhash ?? null }) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`pool answered HTTP ${res.status} at ${url.href}: ${text.slice(0, 200)}`);
+  if (url.protocol !== 'http:') throw new Error(`--web-url must be an http:// URL, got ${webUrl}`);
+  const body = JSON.stringify({ blockhash: blockhash ?? null });
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 10_000 }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (data += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
+    req.on('error', (err) => reject(new Error(`cannot reach the pool at ${url.href}: ${err.message}`)));
+    req.end(body);
+  });
+  if (status !== 200) throw new Error(`pool answered HTTP ${status} at ${url.href}: ${text.slice(0, 200)}`);
   process.stdout.write(`${text}\n`);
 }
 

@@ -103,6 +103,11 @@ describe('gxc-pool start with the embedded defaults', () => {
         await miner.stop();
       }
     }
+    // The node's blocknotify hook with its default --web-url (the general pool on port 6000).
+    const notified = await cli(['blocknotify', '0000abcd']);
+    expect(notified.stderr).toBe('');
+    expect(notified.status).toBe(0);
+    expect(JSON.parse(notified.stdout)).toMatchObject({ ok: true, node_error: null });
     const stats = await getJson<{ algorithm: string; current_job: string | null }>(6001, '/api/stats');
     expect(stats.algorithm).toBe('ethash');
     expect(stats.current_job).toBeNull();

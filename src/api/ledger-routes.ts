@@ -30,7 +30,7 @@ function parseLimit(raw: string | undefined, fallback: number): number | string 
   return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : `limit must be an integer 1..1000, got ${JSON.stringify(raw)}`;
 }
 
-export function registerLedgerRoutes(app: FastifyInstance, opts: { pool: string; store: Store }): void {
+export function registerLedgerRoutes(app: FastifyInstance, opts: { pool: string; store: Store; validateAddress: (address: string) => string | null }): void {
   const { pool, store } = opts;
 
   app.get('/api/balances', async () => {
@@ -48,7 +48,8 @@ export function registerLedgerRoutes(app: FastifyInstance, opts: { pool: string;
     const limit = parseLimit(req.query.limit, 50);
     if (typeof limit === 'string') return reply.status(400).send({ error: limit });
     const { address } = req.params;
-    if (address.length > 128) return reply.status(400).send({ error: 'address longer than 128 characters' });
+    const problem = address.length > 128 ? 'longer than 128 characters' : opts.validateAddress(address);
+    if (problem !== null) return reply.status(400).send({ error: `not a valid address: ${problem}` });
     const [balance, payments] = await Promise.all([store.balanceOf(pool, address), store.paymentsByAddress(pool, address, limit)]);
     return {
       address,

@@ -22,6 +22,8 @@ export interface PoolView {
   startingDifficulty: number;
   currentJob(): { id: string; height: number; networkDifficulty: number; prevHash: string } | null;
   nodeError(): string | null;
+  /** Null when the address is valid for the chain, else the reason. */
+  validateAddress(address: string): string | null;
   /** Triggers an immediate template refresh (blocknotify). */
   refreshWork(reason: string): Promise<void>;
 }
@@ -94,7 +96,8 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
       rejected_shares: c.rejected,
       blocks_found: blocks.filter((b) => b.status !== 'candidate' && b.status !== 'rejected').length,
       confirmed_blocks: blocks.filter((b) => b.status === 'confirmed').length,
-      difficulty: view.startingDifficulty,
+      // What miners actually start at: the preset, capped at the network difficulty.
+      difficulty: job ? Math.min(view.startingDifficulty, job.networkDifficulty) : view.startingDifficulty,
       current_job: job?.id ?? null,
       // Beyond the seed.
       chain: view.chain,
@@ -153,7 +156,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     return blocks.map((b) => blockJson(b));
   });
 
-  registerLedgerRoutes(app, { pool: view.name, store });
+  registerLedgerRoutes(app, { pool: view.name, store, validateAddress: (a) => view.validateAddress(a) });
   registerMetricsRoute(app, view);
 
   app.get('/api/health', async () => ({ ok: view.nodeError() === null && view.currentJob() !== null, node_error: view.nodeError(), has_work: view.currentJob() !== null }));

@@ -24,7 +24,12 @@ const coinAmount = z
   .transform((v) => String(v))
   .refine((v) => /^\d+(\.\d{1,8})?$/.test(v), { error: (iss) => `expected an amount in coins with at most 8 decimals, got ${JSON.stringify(iss.input)}` });
 
-export const PoolName = z.enum(['asic', 'gpu', 'general']);
+/** An enum whose error quotes the value it got: `expected one of auto|bitcoin|gxc, got "dogecoin"`. */
+function choice<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: (iss) => `expected one of ${values.join('|')}, got ${JSON.stringify(iss.input)}` });
+}
+
+export const PoolName = choice(['asic', 'gpu', 'general']);
 export type PoolName = z.infer<typeof PoolName>;
 
 export const Algorithm = z.enum(['sha256d', 'ethash']);
@@ -55,14 +60,14 @@ export const PoolSettings = z.object({
 });
 export type PoolSettings = z.infer<typeof PoolSettings>;
 
-export const ConfigSchema = z.object({
-  node: z.object({
+export const ConfigSchema = z.strictObject({
+  node: z.strictObject({
     /** JSON-RPC URL of the node (user:pass@ for basic auth). Empty: run the embedded devnet. */
     url: z.string().url({ error: (iss) => `expected a URL like http://user:pass@127.0.0.1:8332, got ${JSON.stringify(iss.input)}` }).optional(),
     /** Node family: auto-detected from its template answer unless forced. */
-    chain: z.enum(['auto', 'bitcoin', 'gxc']),
+    chain: choice(['auto', 'bitcoin', 'gxc']),
     /** Address format network for a Bitcoin-family node; unset: read from the node's getblockchaininfo. */
-    network: z.enum(['mainnet', 'testnet', 'regtest', 'signet']).optional(),
+    network: choice(['mainnet', 'testnet', 'regtest', 'signet']).optional(),
     timeoutMs: positive('a timeout in ms'),
     /** How often the tip is polled for new blocks (new work within this delay). */
     pollMs: positive('a poll interval in ms'),
@@ -83,8 +88,8 @@ export const ConfigSchema = z.object({
     })
     .optional(),
   /** Which pools this process runs. */
-  pool: z.enum(['all', 'asic', 'gpu', 'general']),
-  stratum: z.object({
+  pool: choice(['all', 'asic', 'gpu', 'general']),
+  stratum: z.strictObject({
     host: z.string().min(1),
     /** Overrides the stratum port of the selected pool (with --pool all: the general pool). */
     port: port.optional(),
@@ -96,9 +101,9 @@ export const ConfigSchema = z.object({
   }),
   /** Overrides the starting difficulty of every selected pool. */
   difficulty: positive('a share difficulty').optional(),
-  web: z.object({ host: z.string().min(1), port: port.optional() }),
-  devnet: z.object({
-    flavor: z.enum(['gxc', 'bitcoin']),
+  web: z.strictObject({ host: z.string().min(1), port: port.optional() }),
+  devnet: z.strictObject({
+    flavor: choice(['gxc', 'bitcoin']),
     /** Loopback port for the embedded devnet's RPC (0 = any free port). */
     port: z.number().int().min(0).max(65535),
     /**
@@ -107,8 +112,8 @@ export const ConfigSchema = z.object({
      */
     difficulty: positive('a devnet difficulty').optional(),
   }),
-  payouts: z.object({
-    scheme: z.enum(['pplns', 'prop', 'solo']),
+  payouts: z.strictObject({
+    scheme: choice(['pplns', 'prop', 'solo']),
     /** PPLNS window: N x network difficulty worth of shares. */
     pplnsWindow: positive('a PPLNS window factor'),
     fee: percent,
@@ -116,7 +121,7 @@ export const ConfigSchema = z.object({
     minPayout: coinAmount,
     intervalSeconds: positive('a payout interval in seconds'),
   }),
-  log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+  log: z.strictObject({ level: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -54,6 +54,7 @@ describe('pool API', () => {
       startingDifficulty: 1024,
       currentJob: () => ({ id: '00000007', height: 6, networkDifficulty: 10, prevHash: 'ab'.repeat(32) }),
       nodeError: () => null,
+      validateAddress: (a) => (/^tGXC[0-9A-Za-z]{22,58}$/.test(a) ? null : 'expected tGXC and 22-58 letters or digits'),
       refreshWork: async () => void refreshed++,
     };
     const app = createApiServer({ view, store, logger: silentLogger });
@@ -79,7 +80,7 @@ describe('pool API', () => {
     const { body } = await get('/api/stats');
     expect(body).toMatchObject({
       pool_name: 'asic', algorithm: 'sha256d', active_miners: 1, total_shares: 4, accepted_shares: 3, rejected_shares: 1,
-      blocks_found: 1, confirmed_blocks: 1, difficulty: 1024, current_job: '00000007', height: 6, shares_in_window: 3,
+      blocks_found: 1, confirmed_blocks: 1, difficulty: 10, current_job: '00000007', height: 6, shares_in_window: 3,
     });
     // 6 difficulty-units of shares over 600 s.
     expect((body as { hashrate: number }).hashrate).toBeCloseTo((6 * 2 ** 32) / 600, 3);
@@ -122,6 +123,7 @@ describe('pool API', () => {
 
   it('answers bad requests with 4xx and a message', async () => {
     expect(await get('/api/payments?status=lost')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/unknown payment status 'lost'/) } });
+    expect(await get('/api/miners/bogus')).toMatchObject({ status: 400, body: { error: 'not a valid address: expected tGXC and 22-58 letters or digits' } });
     expect(await get('/api/blocks/abc/rewards')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/positive integer/) } });
     expect(await get('/api/blocks/999/rewards')).toMatchObject({ status: 404 });
     expect(await get('/api/blocks?limit=0')).toMatchObject({ status: 400 });

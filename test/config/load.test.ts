@@ -32,7 +32,21 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: {}, flags: { stratumPort: '70000' } })).toThrowError(new ConfigError('stratum.port: expected 1..65535, got 70000'));
     expect(() => loadConfig({ env: { GXC_POOL_DIFFICULTY: 'fast' } })).toThrow(/difficulty: expected a share difficulty, got "fast"/);
     expect(() => loadConfig({ env: {}, flags: { db: 'mysql://x' } })).toThrow(/db: expected sqlite:PATH or postgres/);
-    expect(() => loadConfig({ env: {}, flags: { chain: 'dogecoin' } })).toThrow(/node\.chain/);
+    expect(() => loadConfig({ env: {}, flags: { chain: 'dogecoin' } })).toThrowError(new ConfigError('node.chain: expected one of auto|bitcoin|gxc, got "dogecoin"'));
+  });
+
+  it('refuses unknown keys in a config file instead of ignoring them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gxc-cfg-'));
+    const file = path.join(dir, 'typo.json');
+    fs.writeFileSync(file, JSON.stringify({ stratumz: 1, stratum: { prot: 4000 } }));
+    let message = '';
+    try {
+      loadConfig({ configFile: file, env: {} });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.split('\n').sort()).toEqual(['(config): Unrecognized key: "stratumz"', 'stratum: Unrecognized key: "prot"']);
+    fs.rmSync(dir, { recursive: true });
   });
 
   it('reports unreadable and malformed config files', () => {
