@@ -87,10 +87,16 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
     await node.stop();
   };
 
+  // A block the node accepted makes every pool's jobs on its previous block stale at once; then new work is fetched.
+  const onBlockAccepted = (prevHashDisplay: string, accepted: boolean): void => {
+    if (accepted) for (const p of pools) p.runtime.expireWorkOn(prevHashDisplay);
+    void workSource.refreshNow(accepted ? 'block accepted' : 'block without verdict');
+  };
+
   try {
     for (const selected of selectPools(cfg, { devnet: node.isDevnet })) {
       const settings = overrides.ephemeralPorts ? { ...selected, stratumPort: 0, webPort: 0 } : selected;
-      pools.push(await startOnePool({ cfg, settings, chain, node, opened, allocator, extranonce2Size, workSource, logger, instanceId }));
+      pools.push(await startOnePool({ cfg, settings, chain, node, opened, allocator, extranonce2Size, workSource, logger, instanceId, onBlockAccepted }));
     }
   } catch (err) {
     await stopAll();
@@ -163,6 +169,7 @@ interface OnePoolDeps {
   workSource: WorkSource;
   logger: Logger;
   instanceId: number;
+  onBlockAccepted: (prevHashDisplay: string, accepted: boolean) => void;
 }
 
 async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
@@ -175,7 +182,7 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
     shares: d.opened.shareWriter,
     instanceId: d.instanceId,
     logger: log,
-    onBlockAccepted: () => void workSource.refreshNow('block accepted'),
+    onBlockAccepted: d.onBlockAccepted,
   });
   const stratum = createStratumServer({
     backend: runtime,

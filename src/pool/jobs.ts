@@ -67,6 +67,15 @@ export class JobRegistry {
     return this.current;
   }
 
+  /**
+   * The node accepted a block on `prevHashDisplay`: every job building on that previous block is stale from now
+   * on, before the next template even arrives (a second solution on it could only be refused as a stale block).
+   */
+  expirePrev(prevHashDisplay: string): void {
+    for (const [seq, entry] of this.works) if (entry.work.prevHashDisplay === prevHashDisplay) this.works.delete(seq);
+    if (this.current?.work.prevHashDisplay === prevHashDisplay) this.current = null;
+  }
+
   private issue(seq: number, work: Sha256dWork): Job {
     this.issueCounter = (this.issueCounter + 1) >>> 0;
     const id = hex8(seq) + hex8(this.issueCounter);

@@ -31,8 +31,11 @@ export interface PoolRuntimeOptions {
   shares: ShareSink;
   instanceId: number;
   logger: Logger;
-  /** Called after the node accepted a block, to fetch the next template at once. */
-  onBlockAccepted?: () => void;
+  /**
+   * Called after the node accepted a block (or holds it without a verdict), with the block's previous hash: the
+   * process expires jobs on it where the node accepted it and fetches the next template at once.
+   */
+  onBlockAccepted?: (prevHashDisplay: string, accepted: boolean) => void;
 }
 
 export interface MinerCounters {
@@ -63,6 +66,11 @@ export class PoolRuntime implements StratumBackend {
   addWork(work: Parameters<JobRegistry['add']>[0], clean: boolean): Job {
     if (clean) this.seenHeaders = new Set();
     return this.jobs.add(work, clean);
+  }
+
+  /** Jobs on this previous block are stale: another block on it was accepted by the node. */
+  expireWorkOn(prevHashDisplay: string): void {
+    this.jobs.expirePrev(prevHashDisplay);
   }
 
   /** Network difficulty of the current work (the pool never sets a share difficulty above it). */
@@ -200,7 +208,8 @@ export class PoolRuntime implements StratumBackend {
     if (outcome.accepted) {
       this.counters.blocksFound++;
       this.log.info({ event: 'block_accepted', ...fields, hash: outcome.blockHash, node: raw }, `block ${work.height} accepted by the node`);
-      this.opts.onBlockAccepted?.();
+      this.jobs.expirePrev(work.prevHashDisplay);
+      this.opts.onBlockAccepted?.(work.prevHashDisplay, true);
       patch = { status: 'pending', hash: outcome.blockHash, reason: null };
     } else if (outcome.uncertain) {
       // The answer was lost, or the node holds the block without it being the tip: it stays a candidate and the
@@ -210,7 +219,7 @@ export class PoolRuntime implements StratumBackend {
         { event: 'block_no_verdict', ...fields, reason: outcome.reason, node: raw },
         `no verdict from the node on block ${work.height} (${outcome.reason}); kept as a candidate until the chain decides`,
       );
-      this.opts.onBlockAccepted?.();
+      this.opts.onBlockAccepted?.(work.prevHashDisplay, false);
       patch = { reason: outcome.reason ?? 'no verdict' };
     } else {
       this.counters.blocksRejected++;

@@ -88,8 +88,8 @@ describe('PoolRuntime share pipeline', () => {
     expect(verdict).toMatchObject({ ok: false, code: StratumErrorCode.Other });
     const blocks = await store.recentBlocks('asic', 10);
     expect(blocks.map((b) => [b.hash, b.status])).toEqual([[recordedBlock.block_hash, 'pending']]);
-    // Resubmitting the same header does not submit the block twice.
-    expect(await pool.submitShare(ctx(), recordedSubmit(job.id))).toMatchObject({ ok: false, code: StratumErrorCode.Duplicate });
+    // Resubmitting the same header does not submit the block twice (its job is stale once the block is accepted).
+    expect(await pool.submitShare(ctx(), recordedSubmit(job.id))).toMatchObject({ ok: false, code: StratumErrorCode.JobNotFound });
     expect(chain.submitted).toHaveLength(1);
   });
 
@@ -134,5 +134,22 @@ describe('PoolRuntime share pipeline', () => {
     await again.submitShare(ctx({ sessionId: 's2' }), recordedSubmit(job2.id));
     const [refused] = await store.recentBlocks('asic', 1);
     expect(refused).toMatchObject({ status: 'rejected', reason: 'bad-txnmrklroot' });
+  });
+
+  it('once the node accepted a block, further shares on that previous block are stale, not second blocks', async () => {
+    const pool = runtime();
+    const job = pool.addWork(regtestWork, true);
+    expect(await pool.submitShare(ctx(), recordedSubmit(job.id))).toMatchObject({ ok: true, isBlock: true });
+    // The same work, another nonce, before the next template arrives: refused as stale, never sent to the node.
+    expect(pool.hasJob(job.id)).toBe(false);
+    expect(await pool.submitShare(ctx(), recordedSubmit(job.id, 1))).toMatchObject({ ok: false, code: StratumErrorCode.JobNotFound });
+    expect(pool.currentJob()).toBeNull();
+    expect(chain.submitted).toHaveLength(1);
+    // An uncertain answer keeps the jobs: the block may not count.
+    const other = runtime();
+    const job2 = other.addWork(regtestWork, true);
+    chain.answer = { accepted: false, reason: 'no-verdict: timeout', raw: null, uncertain: true };
+    await other.submitShare(ctx({ sessionId: 's3' }), recordedSubmit(job2.id));
+    expect(other.hasJob(job2.id)).toBe(true);
   });
 });
