@@ -108,7 +108,7 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
     for (const p of pools) {
       if (!p.settings.algorithms.includes('sha256d')) continue;
       const job = p.runtime.addWork(work, clean);
-      p.stratum.setDifficultyCeiling?.(networkDifficulty);
+      p.stratum.setDifficultyCeiling(networkDifficulty);
       p.stratum.broadcastJob(job.stratum, clean);
     }
   });
