@@ -28,7 +28,14 @@ function inputFor(work: Sha256dWork, ntime: number, i: number): ShareInput {
   return {
     work,
     // extranonce2 and nonce change every call, so every call hashes a different coinbase and header.
-    req: { workerName: 'bench', jobId: '1', extranonce2: hex8(i), ntime: hex8(ntime), nonce: hex8(i * 2654435761), versionBits: hex8(((i & 0xffff) << 13) & VERSION_MASK) },
+    req: {
+      workerName: 'bench',
+      jobId: '1',
+      extranonce2: hex8(i),
+      ntime: hex8(ntime),
+      nonce: hex8(i * 2654435761),
+      versionBits: hex8(((i & 0xffff) << 13) & VERSION_MASK),
+    },
     extranonce1,
     extranonce2Size: EXTRANONCE2_SIZE,
     versionMask: VERSION_MASK,
@@ -41,7 +48,14 @@ function inputFor(work: Sha256dWork, ntime: number, i: number): ShareInput {
 function stepsFor(work: Sha256dWork, ntime: number) {
   const coinbaseOf = (i: number): Buffer => Buffer.concat([work.coinb1, extranonce1, Buffer.from(hex8(i), 'hex'), work.coinb2]);
   const headerOf = (root: Buffer, i: number): Buffer =>
-    serializeHeader({ version: work.version, prevHash: work.prevHashInternal, merkleRoot: root, time: ntime, bits: work.bits, nonce: (i * 2654435761) >>> 0 });
+    serializeHeader({
+      version: work.version,
+      prevHash: work.prevHashInternal,
+      merkleRoot: root,
+      time: ntime,
+      bits: work.bits,
+      nonce: (i * 2654435761) >>> 0,
+    });
   return { coinbaseOf, headerOf };
 }
 
@@ -84,7 +98,10 @@ function measure(work: Sha256dWork, label: string): void {
   const stepMs = (maxSeconds * 1000) / 4;
   const rows: Row[] = [
     { label: 'coinbase concat + sha256d(coinbase)', r: boundedLoop(maxOps, stepMs, (i) => sha256d(coinbaseOf(i))) },
-    { label: `merkle fold (${work.merkleBranch.length} x sha256d of 64 bytes)`, r: boundedLoop(maxOps, stepMs, () => merkleRootFromBranch(txRoot, work.merkleBranch)) },
+    {
+      label: `merkle fold (${work.merkleBranch.length} x sha256d of 64 bytes)`,
+      r: boundedLoop(maxOps, stepMs, () => merkleRootFromBranch(txRoot, work.merkleBranch)),
+    },
     { label: 'header serialize + sha256d(header) + LE bigint', r: boundedLoop(maxOps, stepMs, (i) => hashHeader(headerOf(txRoot, i))) },
     {
       label: 'share target (bigint) + achieved difficulty',
@@ -93,16 +110,22 @@ function measure(work: Sha256dWork, label: string): void {
   ];
   const stepsNs = rows.reduce((a, row) => a + row.r.nsPerOp, 0);
 
-  console.log(`\n-- ${label}: merkle branch ${work.merkleBranch.length}, coinbase ${work.coinb1.length + 8 + work.coinb2.length} bytes, job difficulty ${JOB_DIFFICULTY}`);
+  console.log(
+    `\n-- ${label}: merkle branch ${work.merkleBranch.length}, coinbase ${work.coinb1.length + 8 + work.coinb2.length} bytes, job difficulty ${JOB_DIFFICULTY}`,
+  );
   console.log(
     `checkShare: ${fmtInt(full.opsPerSecond)} shares/s, ${fmt(full.nsPerOp / 1000, 2)} µs/share ` +
       `(${fmtInt(full.ops)} shares in ${fmt(full.elapsedMs, 0)} ms; ${fmt((100 * meets) / full.ops, 1)}% met the 1e-9 target, none a block)`,
   );
   for (const row of rows) {
-    console.log(`  ${row.label.padEnd(52)} ${fmt(row.r.nsPerOp / 1000, 2).padStart(7)} µs  (${fmt((100 * row.r.nsPerOp) / full.nsPerOp, 0).padStart(3)}%)`);
+    console.log(
+      `  ${row.label.padEnd(52)} ${fmt(row.r.nsPerOp / 1000, 2).padStart(7)} µs  (${fmt((100 * row.r.nsPerOp) / full.nsPerOp, 0).padStart(3)}%)`,
+    );
   }
   const rest = full.nsPerOp - stepsNs;
-  console.log(`  ${'rest (hex checks, parsing, objects; <0 = noise)'.padEnd(52)} ${fmt(rest / 1000, 2).padStart(7)} µs  (${fmt((100 * rest) / full.nsPerOp, 0).padStart(3)}%)`);
+  console.log(
+    `  ${'rest (hex checks, parsing, objects; <0 = noise)'.padEnd(52)} ${fmt(rest / 1000, 2).padStart(7)} µs  (${fmt((100 * rest) / full.nsPerOp, 0).padStart(3)}%)`,
+  );
 }
 
 printMachine('bench/share-check.ts');

@@ -62,7 +62,14 @@ async function openStore(pg: TestPostgres | null, tag: string): Promise<StoreHan
     const db = await pg.newDatabase();
     const store = await createStore(db.url);
     await store.migrate();
-    return { store, label: 'postgres (local, throwaway server)', dispose: async () => { await store.close(); await db.drop(); } };
+    return {
+      store,
+      label: 'postgres (local, throwaway server)',
+      dispose: async () => {
+        await store.close();
+        await db.drop();
+      },
+    };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gxc-bench-${tag}-`));
   const store = await createStore(`sqlite:${path.join(dir, 'pool.db')}`);
@@ -97,7 +104,14 @@ async function measureInflight(
   recording: RecordingStore,
   writer: ShareWriter,
 ): Promise<void> {
-  const pool = new PoolRuntime({ name: 'bench', chain: createBenchChain(), store: handle.store, shares: writer, instanceId: 0, logger: silentLogger });
+  const pool = new PoolRuntime({
+    name: 'bench',
+    chain: createBenchChain(),
+    store: handle.store,
+    shares: writer,
+    instanceId: 0,
+    logger: silentLogger,
+  });
   const job = pool.addWork(work, true);
 
   // Every submitter is an authorized worker, as a Stratum session would be.

@@ -99,7 +99,12 @@ async function makeRig(kind: string): Promise<Rig> {
   const work = noBlockWork();
   if (kind === 'fast') {
     const backend = new FastBackend(work);
-    return { backend, newCleanJob: () => backend.newJob(true), describe: () => `fast backend accepted ${fmtInt(backend.accepted)}`, dispose: async () => undefined };
+    return {
+      backend,
+      newCleanJob: () => backend.newJob(true),
+      describe: () => `fast backend accepted ${fmtInt(backend.accepted)}`,
+      dispose: async () => undefined,
+    };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gxc-bench-stratum-'));
   const store: Store = await createStore(`sqlite:${path.join(dir, 'pool.db')}`);
@@ -209,10 +214,18 @@ async function measure(n: number, gc: () => void, rig: Rig, server: StratumServe
 
   const count = Math.min(maxSubmits, Math.ceil(connected.ok * ratePerConnection * rateSeconds));
   await runLoadPhase(child, `fixed rate ${ratePerConnection}/s per connection (${fmtInt(connected.ok * ratePerConnection)}/s offered)`, {
-    type: 'load', mode: 'rate', ratePerConnection, seconds: rateSeconds, maxSubmits: count,
+    type: 'load',
+    mode: 'rate',
+    ratePerConnection,
+    seconds: rateSeconds,
+    maxSubmits: count,
   });
   await runLoadPhase(child, 'closed loop (1 in flight per connection)', {
-    type: 'load', mode: 'closed', ratePerConnection, seconds: closedSeconds, maxSubmits,
+    type: 'load',
+    mode: 'closed',
+    ratePerConnection,
+    seconds: closedSeconds,
+    maxSubmits,
   });
 
   const lastMs: number[] = [];

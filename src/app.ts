@@ -62,7 +62,7 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   const node = await connectNode(cfg, logger);
   const chain = node.chain;
   const opened = await openStore(storeUrl(cfg), `${os.hostname()}:${process.pid}`, logger);
-  const { store, shareWriter, instanceId } = opened;
+  const { store, instanceId } = opened;
 
   const allocator = createExtranonce1Allocator(instanceId);
   const extranonce2Size = cfg.stratum.extranonce2Size;
@@ -96,7 +96,9 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   try {
     for (const selected of selectPools(cfg, { devnet: node.isDevnet })) {
       const settings = overrides.ephemeralPorts ? { ...selected, stratumPort: 0, webPort: 0 } : selected;
-      pools.push(await startOnePool({ cfg, settings, chain, node, opened, allocator, extranonce2Size, workSource, logger, instanceId, onBlockAccepted }));
+      pools.push(
+        await startOnePool({ cfg, settings, chain, node, opened, allocator, extranonce2Size, workSource, logger, instanceId, onBlockAccepted }),
+      );
     }
   } catch (err) {
     await stopAll();
@@ -207,10 +209,14 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
     startingDifficulty: settings.difficulty.initial,
     minerCounters: () => [...runtime.miners.values()].map((m) => ({ ...m, workers: m.workers.size })),
     connectedSessions: () =>
-      stratum.sessions().map((s) => ({ address: s.address, worker: s.worker, difficulty: s.difficulty, connectedAt: s.connectedSince.getTime(), remote: s.remote })),
+      stratum
+        .sessions()
+        .map((s) => ({ address: s.address, worker: s.worker, difficulty: s.difficulty, connectedAt: s.connectedSince.getTime(), remote: s.remote })),
     currentJob: () => {
       const job = runtime.jobs.latest();
-      return job ? { id: job.id, height: job.work.height, networkDifficulty: targetToDifficulty(job.work.networkTarget), prevHash: job.work.prevHashDisplay } : null;
+      return job
+        ? { id: job.id, height: job.work.height, networkDifficulty: targetToDifficulty(job.work.networkTarget), prevHash: job.work.prevHashDisplay }
+        : null;
     },
     nodeError: () => workSource.lastNodeError(),
     validateAddress: (a) => chain.validateAddress(a),

@@ -14,23 +14,51 @@ function waitForSignal(): Promise<string> {
   });
 }
 
-export async function runDevnetCommand(opts: { flavor: 'gxc' | 'bitcoin'; host: string; port: string; dataDir?: string; walletAddress?: string[] }): Promise<void> {
+export async function runDevnetCommand(opts: {
+  flavor: 'gxc' | 'bitcoin';
+  host: string;
+  port: string;
+  dataDir?: string;
+  walletAddress?: string[];
+}): Promise<void> {
   const logger = createLogger({ name: 'gxc-devnet' });
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected 0..65535, got ${JSON.stringify(opts.port)}`);
-  const devnet = await startAnyDevnet({ flavor: opts.flavor, host: opts.host, port, dataDir: opts.dataDir, walletAddresses: opts.walletAddress ?? [], logger });
+  const devnet = await startAnyDevnet({
+    flavor: opts.flavor,
+    host: opts.host,
+    port,
+    dataDir: opts.dataDir,
+    walletAddresses: opts.walletAddress ?? [],
+    logger,
+  });
   logger.info({ event: 'devnet_listening', flavor: opts.flavor, url: devnet.url }, `devnet (${opts.flavor}) RPC at ${devnet.url}`);
   const signal = await waitForSignal();
   logger.info({ event: 'shutdown', signal }, 'devnet stopping');
   await devnet.stop();
 }
 
-export async function runMinerCommand(opts: { url: string; user: string; password: string; threads: string; suggestDifficulty?: string; versionRolling?: boolean }): Promise<void> {
+export async function runMinerCommand(opts: {
+  url: string;
+  user: string;
+  password: string;
+  threads: string;
+  suggestDifficulty?: string;
+  versionRolling?: boolean;
+}): Promise<void> {
   const threads = Number(opts.threads);
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new Error(`--threads: expected 1..256, got ${JSON.stringify(opts.threads)}`);
   const suggest = opts.suggestDifficulty === undefined ? undefined : Number(opts.suggestDifficulty);
-  if (suggest !== undefined && !(suggest > 0)) throw new Error(`--suggest-difficulty: expected a number > 0, got ${JSON.stringify(opts.suggestDifficulty)}`);
-  await runMinerCli({ url: opts.url, user: opts.user, password: opts.password, threads, suggestDifficulty: suggest, versionRolling: opts.versionRolling === true });
+  if (suggest !== undefined && !(suggest > 0))
+    throw new Error(`--suggest-difficulty: expected a number > 0, got ${JSON.stringify(opts.suggestDifficulty)}`);
+  await runMinerCli({
+    url: opts.url,
+    user: opts.user,
+    password: opts.password,
+    threads,
+    suggestDifficulty: suggest,
+    versionRolling: opts.versionRolling === true,
+  });
 }
 
 export async function runMigrateCommand(cfg: Config): Promise<void> {
@@ -53,12 +81,16 @@ export async function runBlocknotifyCommand(webUrl: string, blockhash: string | 
   if (url.protocol !== 'http:') throw new Error(`--web-url must be an http:// URL, got ${webUrl}`);
   const body = JSON.stringify({ blockhash: blockhash ?? null });
   const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 10_000 }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (data += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 10_000 },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (data += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
     req.on('error', (err) => reject(new Error(`cannot reach the pool at ${url.href}: ${err.message}`)));
     req.end(body);
@@ -96,9 +128,14 @@ export async function runPayoutsCommand(cfg: Config, opts: { dryRun: boolean }):
       });
       const plan = await ledger.dryRun();
       await ledger.stop();
-      process.stdout.write(`== ${pool.name} pool: would pay ${unitsToCoinString(plan.total)} ${node.chain.coinSymbol} to ${plan.payouts.length} address(es)\n`);
+      process.stdout.write(
+        `== ${pool.name} pool: would pay ${unitsToCoinString(plan.total)} ${node.chain.coinSymbol} to ${plan.payouts.length} address(es)\n`,
+      );
       for (const p of plan.payouts) process.stdout.write(`  pay  ${p.address}  ${unitsToCoinString(p.amount)}  (${p.reason})\n`);
-      for (const s of plan.skipped) process.stdout.write(`  skip ${s.address}  confirmed ${unitsToCoinString(s.confirmed)}, immature ${unitsToCoinString(s.immature)}  (${s.reason})\n`);
+      for (const s of plan.skipped)
+        process.stdout.write(
+          `  skip ${s.address}  confirmed ${unitsToCoinString(s.confirmed)}, immature ${unitsToCoinString(s.immature)}  (${s.reason})\n`,
+        );
       if (plan.walletNote) process.stdout.write(`  wallet: ${plan.walletNote}\n`);
     }
   } finally {

@@ -71,11 +71,13 @@ program
     await runMinerCommand(opts);
   });
 
-withSettings(program.command('migrate').description('create or upgrade the database schema, then exit')).action(async (opts: Record<string, unknown>) => {
-  const cfg = loadOrExit(opts);
-  const { runMigrateCommand } = await import('./commands.js');
-  await runMigrateCommand(cfg);
-});
+withSettings(program.command('migrate').description('create or upgrade the database schema, then exit')).action(
+  async (opts: Record<string, unknown>) => {
+    const cfg = loadOrExit(opts);
+    const { runMigrateCommand } = await import('./commands.js');
+    await runMigrateCommand(cfg);
+  },
+);
 
 withSettings(program.command('payouts').description('payout tools').option('--dry-run', 'print what would be paid and why, pay nothing')).action(
   async (opts: Record<string, unknown>) => {

@@ -64,7 +64,9 @@ async function bitcoinNetworkOf(rpc: RpcClient): Promise<BitcoinNetwork> {
     case 'regtest':
       return 'regtest';
     default:
-      throw new Error(`cannot tell the node's network from getblockchaininfo.chain=${JSON.stringify(info.chain)}: pass --network mainnet|testnet|regtest|signet`);
+      throw new Error(
+        `cannot tell the node's network from getblockchaininfo.chain=${JSON.stringify(info.chain)}: pass --network mainnet|testnet|regtest|signet`,
+      );
   }
 }
 

@@ -19,9 +19,9 @@ export async function openStore(url: string, instanceName: string, logger: Logge
   await store.migrate();
   const instanceId = await store.registerInstance(instanceName);
   const heartbeat = setInterval(() => {
-    store.heartbeatInstance(instanceId).catch((err: unknown) =>
-      logger.error({ event: 'instance_heartbeat_failed', instanceId, err: String(err) }, 'instance heartbeat failed'),
-    );
+    store
+      .heartbeatInstance(instanceId)
+      .catch((err: unknown) => logger.error({ event: 'instance_heartbeat_failed', instanceId, err: String(err) }, 'instance heartbeat failed'));
   }, HEARTBEAT_MS);
   heartbeat.unref();
   const shareWriter = new ShareWriter(store, { logger: logger.child({ component: 'share-writer' }) });

@@ -38,7 +38,10 @@ function getJson<T>(port: number, urlPath: string): Promise<T> {
 /** Runs the CLI asynchronously (the devnet under test lives in this process and must keep answering). */
 function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repo, 'bin/gxc-pool.js'), ...args], { cwd: repo, env: { ...process.env, GXC_POOL_LOG_LEVEL: 'warn' } });
+    const child = spawn(process.execPath, [path.join(repo, 'bin/gxc-pool.js'), ...args], {
+      cwd: repo,
+      env: { ...process.env, GXC_POOL_LOG_LEVEL: 'warn' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -62,7 +65,10 @@ describe('gxc-pool start with the embedded defaults', () => {
     pool = await startPoolChild(['--data-dir', dir]);
     await until('all three web ports', 20_000, async () => {
       for (const port of [6000, 6001, 6002]) {
-        const ok = await getJson(port, '/api/stats').then(() => true, () => false);
+        const ok = await getJson(port, '/api/stats').then(
+          () => true,
+          () => false,
+        );
         if (!ok) return false;
       }
       return true;
@@ -82,14 +88,21 @@ describe('gxc-pool start with the embedded defaults', () => {
   it('prints where each pool listens and which node and store it uses', () => {
     const out = pool.output();
     expect(out).toMatch(/"event":"started".*embedded devnet \(gxc\).*"store":"sqlite:[^"]*pool\.db"/);
-    for (const [name, stratum, web] of [['asic', 3335, 6002], ['gpu', 3334, 6001], ['general', 3333, 6000]] as const) {
+    for (const [name, stratum, web] of [
+      ['asic', 3335, 6002],
+      ['gpu', 3334, 6001],
+      ['general', 3333, 6000],
+    ] as const) {
       expect(out).toContain(`"pool":"${name}"`);
       expect(out).toMatch(new RegExp(`stratum\\+tcp://0\\.0\\.0\\.0:${stratum} {2}web http://0\\.0\\.0\\.0:${web}`));
     }
   });
 
   it('mines GXC devnet blocks through the asic (3335) and general (3333) ports', async () => {
-    for (const [port, web] of [[3335, 6002], [3333, 6000]] as const) {
+    for (const [port, web] of [
+      [3335, 6002],
+      [3333, 6000],
+    ] as const) {
       const miner = startMiner({ url: `stratum+tcp://127.0.0.1:${port}`, user: `${MINER_ADDRESS}.cli${port}` });
       try {
         await until(`an accepted share on ${port}`, 30_000, () => miner.stats().accepted >= 1);

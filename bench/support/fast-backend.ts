@@ -35,7 +35,9 @@ export class FastBackend implements StratumBackend {
 
   async authorize(username: string): Promise<AuthorizeResult> {
     const dot = username.indexOf('.');
-    return dot === -1 ? { ok: true, address: username, worker: 'default' } : { ok: true, address: username.slice(0, dot), worker: username.slice(dot + 1) };
+    return dot === -1
+      ? { ok: true, address: username, worker: 'default' }
+      : { ok: true, address: username.slice(0, dot), worker: username.slice(dot + 1) };
   }
 
   async submitShare(ctx: ShareContext): Promise<ShareVerdict> {

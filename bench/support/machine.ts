@@ -29,7 +29,10 @@ export function machineInfo(): MachineInfo {
     cpus: os.availableParallelism(),
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     ramGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    loadAvg: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadAvg: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
     openFilesSoftLimit: softNoFileLimit(),
   };
 }

@@ -34,7 +34,10 @@ class BenchMiner {
   private nextId = 10;
   readonly pending = new Map<number, number>();
 
-  constructor(readonly socket: Socket, private readonly hooks: Hooks) {
+  constructor(
+    readonly socket: Socket,
+    private readonly hooks: Hooks,
+  ) {
     socket.setEncoding('utf8');
     socket.setNoDelay(true);
     socket.on('data', (chunk: string) => this.onData(chunk));
@@ -220,7 +223,17 @@ async function runLoad(msg: Extract<ToClients, { type: 'load' }>): Promise<void>
   const elapsedMs = performance.now() - t0;
   onReply = () => undefined;
   for (const m of miners) m.pending.clear();
-  send({ type: 'load-done', sent, replies, accepted, rejected, unanswered: sent - replies, elapsedMs, latencyMs: summarize(latencies), closedConnections });
+  send({
+    type: 'load-done',
+    sent,
+    replies,
+    accepted,
+    rejected,
+    unanswered: sent - replies,
+    elapsedMs,
+    latencyMs: summarize(latencies),
+    closedConnections,
+  });
 }
 
 function arm(jobId: string): void {
@@ -249,7 +262,7 @@ process.on('disconnect', () => {
 });
 process.on('message', (raw: unknown) => {
   const msg = raw as ToClients;
-  const fail = (err: unknown): void => send({ type: 'fatal', message: err instanceof Error ? err.stack ?? err.message : String(err) });
+  const fail = (err: unknown): void => send({ type: 'fatal', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   try {
     if (msg.type === 'connect') connectAll(msg).catch(fail);
     else if (msg.type === 'load') runLoad(msg).catch(fail);

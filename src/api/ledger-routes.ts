@@ -30,7 +30,10 @@ function parseLimit(raw: string | undefined, fallback: number): number | string 
   return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : `limit must be an integer 1..1000, got ${JSON.stringify(raw)}`;
 }
 
-export function registerLedgerRoutes(app: FastifyInstance, opts: { pool: string; store: Store; validateAddress: (address: string) => string | null }): void {
+export function registerLedgerRoutes(
+  app: FastifyInstance,
+  opts: { pool: string; store: Store; validateAddress: (address: string) => string | null },
+): void {
   const { pool, store } = opts;
 
   app.get('/api/balances', async () => {
@@ -66,19 +69,28 @@ export function registerLedgerRoutes(app: FastifyInstance, opts: { pool: string;
     if (typeof limit === 'string') return reply.status(400).send({ error: limit });
     const wanted = req.query.status === undefined ? PAYMENT_STATUSES : req.query.status.split(',');
     const bad = wanted.find((s) => !PAYMENT_STATUSES.includes(s as PaymentStatus));
-    if (bad !== undefined) return reply.status(400).send({ error: `unknown payment status '${bad.slice(0, 32)}': use ${PAYMENT_STATUSES.join(', ')}` });
+    if (bad !== undefined)
+      return reply.status(400).send({ error: `unknown payment status '${bad.slice(0, 32)}': use ${PAYMENT_STATUSES.join(', ')}` });
     const rows = await store.paymentsByStatus(pool, wanted as PaymentStatus[], limit);
     return rows.map(paymentJson);
   });
 
   app.get<{ Params: { id: string } }>('/api/blocks/:id/rewards', async (req, reply) => {
     const id = Number(req.params.id);
-    if (!Number.isSafeInteger(id) || id < 1) return reply.status(400).send({ error: `block id must be a positive integer, got ${JSON.stringify(req.params.id)}` });
+    if (!Number.isSafeInteger(id) || id < 1)
+      return reply.status(400).send({ error: `block id must be a positive integer, got ${JSON.stringify(req.params.id)}` });
     const block = await store.blockById(id);
     if (!block || block.pool !== pool) return reply.status(404).send({ error: `no block ${id} in the ${pool} pool` });
     const rewards = await store.blockRewards(id);
     return {
-      block: { id: block.id, height: block.height, hash: block.hash, status: block.status, reward: unitsToCoinString(block.reward), credit_state: block.creditState },
+      block: {
+        id: block.id,
+        height: block.height,
+        hash: block.hash,
+        status: block.status,
+        reward: unitsToCoinString(block.reward),
+        credit_state: block.creditState,
+      },
       rewards: rewards.map((r) => ({
         address: r.address,
         amount: unitsToCoinString(r.amount),

@@ -15,7 +15,16 @@ export interface PoolView {
   chain: string;
   coinSymbol: string;
   stratumPort: number;
-  counters: { accepted: number; rejected: number; stale: number; duplicate: number; lowDifficulty: number; blocksFound: number; blocksRejected: number; blocksUncertain?: number };
+  counters: {
+    accepted: number;
+    rejected: number;
+    stale: number;
+    duplicate: number;
+    lowDifficulty: number;
+    blocksFound: number;
+    blocksRejected: number;
+    blocksUncertain?: number;
+  };
   /** Per miner address, since this process started. */
   minerCounters(): Array<{ address: string; accepted: number; rejected: number; lastShareAt: number; workers: number }>;
   connectedSessions(): Array<{ address: string | null; worker: string | null; difficulty: number; connectedAt: number; remote: string }>;
@@ -68,8 +77,11 @@ export interface ApiServerOptions {
 
 export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   const { view, store } = opts;
-  const app = Fastify({ // Request lines stay out of the log (one line per pool event, not per HTTP hit); errors still show.
-    loggerInstance: opts.logger.child({ component: 'api' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 64 * 1024 });
+  const app = Fastify({
+    // Request lines stay out of the log (one line per pool event, not per HTTP hit); errors still show.
+    loggerInstance: opts.logger.child({ component: 'api' }, { level: 'warn' }) as FastifyBaseLogger,
+    bodyLimit: 64 * 1024,
+  });
 
   app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
@@ -159,7 +171,11 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   registerLedgerRoutes(app, { pool: view.name, store, validateAddress: (a) => view.validateAddress(a) });
   registerMetricsRoute(app, view);
 
-  app.get('/api/health', async () => ({ ok: view.nodeError() === null && view.currentJob() !== null, node_error: view.nodeError(), has_work: view.currentJob() !== null }));
+  app.get('/api/health', async () => ({
+    ok: view.nodeError() === null && view.currentJob() !== null,
+    node_error: view.nodeError(),
+    has_work: view.currentJob() !== null,
+  }));
 
   app.post('/api/blocknotify', async () => {
     await view.refreshWork('blocknotify');

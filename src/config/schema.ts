@@ -22,7 +22,9 @@ const percent = z
 const coinAmount = z
   .union([z.string(), z.number()])
   .transform((v) => String(v))
-  .refine((v) => /^\d+(\.\d{1,8})?$/.test(v), { error: (iss) => `expected an amount in coins with at most 8 decimals, got ${JSON.stringify(iss.input)}` });
+  .refine((v) => /^\d+(\.\d{1,8})?$/.test(v), {
+    error: (iss) => `expected an amount in coins with at most 8 decimals, got ${JSON.stringify(iss.input)}`,
+  });
 
 /** An enum whose error quotes the value it got: `expected one of auto|bitcoin|gxc, got "dogecoin"`. */
 function choice<const T extends readonly [string, ...string[]]>(values: T) {
@@ -63,7 +65,10 @@ export type PoolSettings = z.infer<typeof PoolSettings>;
 export const ConfigSchema = z.strictObject({
   node: z.strictObject({
     /** JSON-RPC URL of the node (user:pass@ for basic auth). Empty: run the embedded devnet. */
-    url: z.string().url({ error: (iss) => `expected a URL like http://user:pass@127.0.0.1:8332, got ${JSON.stringify(iss.input)}` }).optional(),
+    url: z
+      .string()
+      .url({ error: (iss) => `expected a URL like http://user:pass@127.0.0.1:8332, got ${JSON.stringify(iss.input)}` })
+      .optional(),
     /** Node family: auto-detected from its template answer unless forced. */
     chain: choice(['auto', 'bitcoin', 'gxc']),
     /** Address format network for a Bitcoin-family node; unset: read from the node's getblockchaininfo. */
@@ -93,7 +98,10 @@ export const ConfigSchema = z.strictObject({
     host: z.string().min(1),
     /** Overrides the stratum port of the selected pool (with --pool all: the general pool). */
     port: port.optional(),
-    extranonce2Size: z.number().int().refine((v) => v >= 2 && v <= 8, { error: (iss) => `expected 2..8 bytes, got ${JSON.stringify(iss.input)}` }),
+    extranonce2Size: z
+      .number()
+      .int()
+      .refine((v) => v >= 2 && v <= 8, { error: (iss) => `expected 2..8 bytes, got ${JSON.stringify(iss.input)}` }),
     /** BIP310 version-rolling mask the pool allows (hex). */
     versionMask: z.string().regex(/^[0-9a-fA-F]{1,8}$/, { error: 'expected up to 8 hex digits, e.g. 1fffe000' }),
     maxConnections: z.number().int().positive(),

@@ -23,9 +23,7 @@ export function decodeBits(bits: number | string): DecodedBits {
     target = mantissa << BigInt(8 * (exponent - 3));
   }
   const negative = mantissa !== 0n && (compact & 0x00800000) !== 0;
-  const overflow =
-    mantissa !== 0n &&
-    (exponent > 34 || (mantissa > 0xffn && exponent > 33) || (mantissa > 0xffffn && exponent > 32));
+  const overflow = mantissa !== 0n && (exponent > 34 || (mantissa > 0xffn && exponent > 33) || (mantissa > 0xffffn && exponent > 32));
   return { target: overflow ? target & MAX_256 : target, negative, overflow };
 }
 

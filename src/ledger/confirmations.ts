@@ -67,8 +67,15 @@ export function createBlockLifecycle(opts: LifecycleOptions): BlockLifecycle {
       const wrote = await store.creditBlock(creditInputOf(block.id, allocation, to));
       if (wrote) {
         logger.info(
-          { pool, blockId: block.id, height: block.height, scheme: scheme.name, fee: allocation.fee.toString(),
-            miners: allocation.credits.length, countedShares: allocation.round.shareCount },
+          {
+            pool,
+            blockId: block.id,
+            height: block.height,
+            scheme: scheme.name,
+            fee: allocation.fee.toString(),
+            miners: allocation.credits.length,
+            countedShares: allocation.round.shareCount,
+          },
           'block credited',
         );
         return to;
@@ -133,9 +140,7 @@ export function createBlockLifecycle(opts: LifecycleOptions): BlockLifecycle {
         logger.warn({ pool, tipHeight: sync.tipHeight }, 'node not synced: block confirmations postponed');
         return report;
       }
-      const blocks = (await store.blocksByStatus(pool, WATCHED)).filter(
-        (b) => b.status !== 'confirmed' || b.confirmations < recheck,
-      );
+      const blocks = (await store.blocksByStatus(pool, WATCHED)).filter((b) => b.status !== 'confirmed' || b.confirmations < recheck);
       let earlierCandidate = false;
       for (const block of blocks) {
         report.checked += 1;

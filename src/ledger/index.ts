@@ -124,7 +124,10 @@ export function startLedger(options: LedgerOptions): Ledger {
   }
 
   function runSerial(forcePayout: boolean): Promise<LedgerTickReport> {
-    running = running.then(() => tick(forcePayout), () => tick(forcePayout));
+    running = running.then(
+      () => tick(forcePayout),
+      () => tick(forcePayout),
+    );
     return running;
   }
 

@@ -83,7 +83,11 @@ export function createPaymentProcessor(opts: PaymentOptions): PaymentProcessor {
   const intervalMs = opts.payoutIntervalMs ?? 3_600_000;
   const retry = opts.retry ?? DEFAULT_RETRY_POLICY;
   const reconcileOptions = {
-    store, wallet, pool, logger, now,
+    store,
+    wallet,
+    pool,
+    logger,
+    now,
     graceMs: opts.graceMs ?? 600_000,
     clockSkewMs: opts.clockSkewMs ?? 300_000,
     historyCount: opts.historyCount ?? 500,
@@ -101,7 +105,13 @@ export function createPaymentProcessor(opts: PaymentOptions): PaymentProcessor {
       if (b.confirmed >= opts.minPayout) history.set(b.address, await store.paymentsByAddress(pool, b.address, 20));
     }
     return planPayouts({
-      pool, now: now(), minPayout: opts.minPayout, balances, pending, history, retry,
+      pool,
+      now: now(),
+      minPayout: opts.minPayout,
+      balances,
+      pending,
+      history,
+      retry,
       validateAddress: (a) => chain.validateAddress(a),
       sendMode: wallet.batchesPayments ? 'sendmany' : 'per-recipient',
     });
@@ -168,7 +178,9 @@ export function createPaymentProcessor(opts: PaymentOptions): PaymentProcessor {
       return false; // the node or wallet is in trouble: do not pile up more pending rows this run
     }
     const byTxid = new Map<string, number[]>();
-    txids.forEach((txid, i) => byTxid.set(txid, [...(byTxid.get(txid) ?? []), ids[i] as number]));
+    txids.forEach((txid, i) => {
+      byTxid.set(txid, [...(byTxid.get(txid) ?? []), ids[i] as number]);
+    });
     for (const [txid, group] of byTxid) {
       await store.markPaymentsSent(group, txid);
       report.paid.push({ ids: group, txid });

@@ -18,9 +18,7 @@ export function runMinerCli(opts: MinerCliOptions): MinerHandle {
   let rejected = 0;
   miner.on('accepted', (share) => {
     accepted++;
-    logger.info(
-      `accepted share #${accepted} job ${share.jobId} diff ${formatNumber(share.difficulty)} hash ${share.hashDisplay}`,
-    );
+    logger.info(`accepted share #${accepted} job ${share.jobId} diff ${formatNumber(share.difficulty)} hash ${share.hashDisplay}`);
   });
   miner.on('rejected', (share) => {
     rejected++;

@@ -211,7 +211,7 @@ class MinerSession {
   private submit(share: FoundShare): void {
     const conn = this.conn;
     const { work, unit, nonce } = share;
-    if (!conn || !conn.isOpen || work.stale) return;
+    if (!conn?.isOpen || work.stale) return;
     const event: ShareEvent = {
       jobId: work.job.jobId,
       extranonce2: unit.extranonce2.toString('hex'),

@@ -18,13 +18,7 @@ export interface ActiveWork {
   stale: boolean;
 }
 
-export function makeActiveWork(
-  job: MinerJob,
-  extranonce1: Buffer,
-  extranonce2Size: number,
-  versionMask: number,
-  difficulty: number,
-): ActiveWork {
+export function makeActiveWork(job: MinerJob, extranonce1: Buffer, extranonce2Size: number, versionMask: number, difficulty: number): ActiveWork {
   const shareTarget = difficultyToTarget(difficulty);
   let networkTarget: bigint | null;
   try {
@@ -125,7 +119,7 @@ export class SearchLoops {
         continue;
       }
       const started = performance.now();
-      let result;
+      let result: Awaited<ReturnType<typeof this.workers.run>>;
       try {
         result = await this.workers.run(index, { header: unit.header, start: unit.start, count: unit.count, target: work.targetBytes });
       } catch (err) {

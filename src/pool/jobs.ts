@@ -81,16 +81,18 @@ export class JobRegistry {
     const id = hex8(seq) + hex8(this.issueCounter);
     const ntime = hex8(Math.max(work.curtime, Math.floor(Date.now() / 1000)));
     const known = this.works.get(seq);
-    const stratum: StratumJob = known ? { ...known.stratum, id, ntime } : {
-      id,
-      prevHash: stratumPrevHash(work.prevHashInternal),
-      coinb1: work.coinb1.toString('hex'),
-      coinb2: work.coinb2.toString('hex'),
-      merkleBranch: work.merkleBranch.map((b) => b.toString('hex')),
-      version: hex8(work.version),
-      nbits: hex8(work.bits),
-      ntime,
-    };
+    const stratum: StratumJob = known
+      ? { ...known.stratum, id, ntime }
+      : {
+          id,
+          prevHash: stratumPrevHash(work.prevHashInternal),
+          coinb1: work.coinb1.toString('hex'),
+          coinb2: work.coinb2.toString('hex'),
+          merkleBranch: work.merkleBranch.map((b) => b.toString('hex')),
+          version: hex8(work.version),
+          nbits: hex8(work.bits),
+          ntime,
+        };
     this.works.set(seq, { work, stratum });
     const job: Job = { id, work, stratum };
     this.current = job;

@@ -154,7 +154,10 @@ export class PoolRuntime implements StratumBackend {
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.log.error({ event: 'share_store_failed', miner: ctx.address, worker: ctx.worker, job: job.id, isBlock: check.isBlock, err: message }, 'share could not be stored');
+      this.log.error(
+        { event: 'share_store_failed', miner: ctx.address, worker: ctx.worker, job: job.id, isBlock: check.isBlock, err: message },
+        'share could not be stored',
+      );
       if (!check.isBlock) {
         // Not stored means not credited: tell the miner, and let a resubmission through.
         this.seenHeaders.delete(hash);
@@ -200,7 +203,10 @@ export class PoolRuntime implements StratumBackend {
       });
     } catch (err) {
       // Still submit: losing the block on the chain would be worse than a missing row; the log line keeps it.
-      this.log.error({ event: 'block_record_failed', ...fields, header: solution.header.toString('hex'), err: String(err) }, 'block candidate could not be recorded');
+      this.log.error(
+        { event: 'block_record_failed', ...fields, header: solution.header.toString('hex'), err: String(err) },
+        'block candidate could not be recorded',
+      );
     }
     const outcome = await this.opts.chain.submitBlock(work, solution);
     const raw = typeof outcome.raw === 'string' ? outcome.raw : JSON.stringify(outcome.raw ?? null);
@@ -223,7 +229,10 @@ export class PoolRuntime implements StratumBackend {
       patch = { reason: outcome.reason ?? 'no verdict' };
     } else {
       this.counters.blocksRejected++;
-      this.log.error({ event: 'block_rejected', ...fields, reason: outcome.reason, node: raw }, `node refused block ${work.height}: ${outcome.reason}`);
+      this.log.error(
+        { event: 'block_rejected', ...fields, reason: outcome.reason, node: raw },
+        `node refused block ${work.height}: ${outcome.reason}`,
+      );
       patch = { status: 'rejected', reason: outcome.reason ?? 'refused' };
     }
     if (blockId !== null) {

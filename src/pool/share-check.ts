@@ -54,7 +54,8 @@ export function checkShare(input: ShareInput): ShareCheck {
 
   let version = work.version;
   if (req.versionBits !== undefined) {
-    if (!isHex(req.versionBits, 4)) return reject(StratumErrorCode.Other, `version bits must be 8 hex characters, got '${req.versionBits.slice(0, 16)}'`);
+    if (!isHex(req.versionBits, 4))
+      return reject(StratumErrorCode.Other, `version bits must be 8 hex characters, got '${req.versionBits.slice(0, 16)}'`);
     const bits = parseInt(req.versionBits, 16) >>> 0;
     const outside = (bits & ~input.versionMask) >>> 0;
     if (outside !== 0) {

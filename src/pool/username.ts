@@ -5,7 +5,7 @@ export interface ParsedUsername {
   worker: string;
 }
 
-const WORKER_RE = /^[A-Za-z0-9_\-]{1,64}$/;
+const WORKER_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function parseUsername(username: string, isValidAddress: (a: string) => boolean): ParsedUsername | { error: string } {
   const text = username.trim();

@@ -3,13 +3,7 @@ import { silentLogger } from '../log/logger.js';
 import { createAgent, headerBlockBytes, HttpFailure, postOnce, type PostTarget } from './http-post.js';
 import { toJsonText } from './json-text.js';
 import { interpretReply } from './reply.js';
-import {
-  RpcError,
-  RpcRequestTooLargeError,
-  RpcTransportError,
-  type RpcCallOptions,
-  type RpcClient,
-} from './types.js';
+import { RpcError, RpcRequestTooLargeError, RpcTransportError, type RpcCallOptions, type RpcClient } from './types.js';
 
 export interface RpcClientOptions {
   /** http(s)://[user:password@]host[:port][/path]; user and password are percent-decoded for basic auth. */

@@ -79,12 +79,7 @@ export function headerBlockBytes(target: PostTarget, bodyBytes: number): number 
  * POSTs `body` once. The body is passed to Node as a string while the headers are unsent, which makes Node
  * prepend the header text to it and issue a single socket write (the GXC node reads only one recv()).
  */
-export function postOnce(
-  target: PostTarget,
-  body: string,
-  timeoutMs: number,
-  maxResponseBytes: number,
-): Promise<HttpReply> {
+export function postOnce(target: PostTarget, body: string, timeoutMs: number, maxResponseBytes: number): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const bodyBytes = Buffer.byteLength(body, 'utf8');
     const headers: Record<string, string> = {};

@@ -41,12 +41,7 @@ export function interpretReply(method: string, id: number, reply: HttpReply, sen
   return { kind: 'result', result: parsed.result === undefined ? null : parsed.result };
 }
 
-function transport(
-  method: string,
-  reason: string,
-  details: { httpStatus: number },
-  retryable: boolean,
-): ReplyOutcome {
+function transport(method: string, reason: string, details: { httpStatus: number }, retryable: boolean): ReplyOutcome {
   return { kind: 'transport', error: new RpcTransportError(method, reason, details), retryable };
 }
 

@@ -43,10 +43,7 @@ export class RpcRequestTooLargeError extends RpcTransportError {
     readonly requestBytes: number,
     readonly maxRequestBytes: number,
   ) {
-    super(
-      method,
-      `request is ${requestBytes} bytes (HTTP headers + body), over this node's limit of ${maxRequestBytes} bytes; not sent`,
-    );
+    super(method, `request is ${requestBytes} bytes (HTTP headers + body), over this node's limit of ${maxRequestBytes} bytes; not sent`);
     this.name = 'RpcRequestTooLargeError';
   }
 }

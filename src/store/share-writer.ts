@@ -39,7 +39,10 @@ export class ShareWriter {
   private closed = false;
   readonly stats: ShareWriterStats = { batches: 0, shares: 0, failedBatches: 0, failedShares: 0 };
 
-  constructor(private readonly store: Pick<Store, 'insertShares'>, options: ShareWriterOptions = {}) {
+  constructor(
+    private readonly store: Pick<Store, 'insertShares'>,
+    options: ShareWriterOptions = {},
+  ) {
     this.maxDelayMs = options.maxDelayMs ?? 5;
     this.maxBatch = options.maxBatch ?? 500;
     this.logger = options.logger;
@@ -118,6 +121,8 @@ export class ShareWriter {
     }
     this.stats.batches += 1;
     this.stats.shares += batch.length;
-    batch.forEach((q, i) => q.resolve(ids[i] as number));
+    batch.forEach((q, i) => {
+      q.resolve(ids[i] as number);
+    });
   }
 }

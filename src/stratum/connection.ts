@@ -142,10 +142,11 @@ export class Connection implements SessionIO {
       }
       const msg = parseMessage(frame.text);
       if (msg.kind === 'invalid') this.badLine(msg.id, msg.message);
-      else this.guarded(msg.kind === 'request' ? msg.request.id : null, () => {
-        if (msg.kind === 'response') this.session?.handleResponse(msg.id, msg.result, msg.error);
-        else this.dispatch(msg.request);
-      });
+      else
+        this.guarded(msg.kind === 'request' ? msg.request.id : null, () => {
+          if (msg.kind === 'response') this.session?.handleResponse(msg.id, msg.result, msg.error);
+          else this.dispatch(msg.request);
+        });
     }
   }
 

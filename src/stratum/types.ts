@@ -149,3 +149,80 @@ export interface StratumServer {
   /** Stops accepting, closes every connection, resolves when the listener is closed. */
   close(): Promise<void>;
 }
+
+// ---- Ethash (GPU) contract: shared by the Ethash dialects (stratum/dialects/eth*) and the pool's Ethash runtime. ----
+//
+// Units: an Ethash share difficulty D is in the same "pool difficulty" unit as SHA-256d: difficulty 1 means 2^32
+// hashes per share on average, so the share boundary is floor(2^256 / (D * 2^32)) compared with the Ethash final
+// hash read as a big-endian integer (Ethash convention, never reversed). EthereumStratum/1.0.0's
+// `mining.set_difficulty` uses exactly this unit; eth-proxy carries the boundary itself in `eth_getWork`.
+
+/** One Ethash job as every dialect needs it (hex strings are 64 lowercase characters, without 0x). */
+export interface EthashJob {
+  id: string;
+  /** Block number being mined: it selects the epoch (number / 30000). */
+  blockNumber: number;
+  /** keccak-256 seed hash of the epoch. */
+  seedHash: string;
+  /** The header hash miners hash with their nonce (the pool's commitment to the block being mined). */
+  headerHash: string;
+}
+
+/** A submitted Ethash solution, normalised from any dialect. */
+export interface EthashSubmitRequest {
+  workerName: string;
+  /** The job id when the dialect names one (EthereumStratum, ethminer's stratum); null for eth-proxy. */
+  jobId: string | null;
+  /** The header hash the miner says it hashed (eth-proxy, ethminer stratum), or the job's when not sent. */
+  headerHash: string;
+  /** The full 64-bit nonce (EthereumStratum: extranonce prefix ‖ the miner's nonce tail). */
+  nonce: bigint;
+  /** The mix digest the miner computed (absent in EthereumStratum, where the pool computes it). */
+  mixDigest: string | null;
+}
+
+/** What the pool needs to know about the session that sent an Ethash share. */
+export interface EthashShareContext {
+  sessionId: string;
+  remoteAddress: string;
+  address: string;
+  worker: string;
+  /** The difficulty this session had when the job was sent (what the share is checked and credited at). */
+  jobDifficulty: number;
+  /** As ShareContext.blockOnly: over the pending limit only a block goes on. */
+  blockOnly?: boolean;
+}
+
+export interface EthashBackend {
+  /** The newest Ethash job, or null while the pool has none (miners wait; nothing is made up). */
+  currentEthashJob(): EthashJob | null;
+  /** A job by id, or by header hash (eth-proxy has no job ids); undefined when unknown or stale. */
+  ethashJob(ref: { jobId: string } | { headerHash: string }): EthashJob | undefined;
+  /** Same contract as StratumBackend.authorize. */
+  authorize(username: string, password: string): Promise<AuthorizeResult>;
+  /**
+   * Verifies with real Ethash (off the event loop), checks the mix digest when given, the share boundary, the
+   * duplicate (same header hash + nonce) and the network target; resolves after an accepted share is durable.
+   */
+  submitEthashShare(ctx: EthashShareContext, req: EthashSubmitRequest): Promise<ShareVerdict>;
+}
+
+// ---- Bans: kept by the Stratum server, listed and lifted by the operator API. ----
+
+/** One ban: an IPv4 address, or an IPv6 /64 prefix (one customer's whole block), until `until`. */
+export interface BanEntry {
+  /** `203.0.113.7` or `2001:db8:1:2::/64`. */
+  key: string;
+  reason: string;
+  /** Milliseconds since the epoch. */
+  since: number;
+  until: number;
+}
+
+export interface BanList {
+  list(): BanEntry[];
+  /** Bans the address (an IPv6 address bans its /64) and closes its connections; returns the entry. */
+  ban(address: string, durationMs: number, reason: string): BanEntry;
+  /** Lifts a ban by its key; false when there was none. */
+  lift(key: string): boolean;
+}

@@ -25,9 +25,36 @@ describe('pool API', () => {
     await store.migrate();
     const now = Date.now();
     const ids = await store.insertShares(
-      [A, A, B].map((address, i) => ({ pool: 'asic', instanceId: 0, address, worker: 'w', jobId: '1', height: 5, difficulty: 2, networkDifficulty: 10, actualDifficulty: 3, hash: `${i}`.padStart(64, '0'), isBlock: i === 2, createdAt: now })),
+      [A, A, B].map((address, i) => ({
+        pool: 'asic',
+        instanceId: 0,
+        address,
+        worker: 'w',
+        jobId: '1',
+        height: 5,
+        difficulty: 2,
+        networkDifficulty: 10,
+        actualDifficulty: 3,
+        hash: `${i}`.padStart(64, '0'),
+        isBlock: i === 2,
+        createdAt: now,
+      })),
     );
-    const block: NewBlock = { pool: 'asic', chain: 'gxc', height: 5, hash: 'ab'.repeat(32), prevHash: 'cd'.repeat(32), headerHex: '00'.repeat(80), submission: '', address: B, worker: 'w', reward: 5_000_000_000n, networkDifficulty: 10, shareId: ids[2]!, createdAt: now };
+    const block: NewBlock = {
+      pool: 'asic',
+      chain: 'gxc',
+      height: 5,
+      hash: 'ab'.repeat(32),
+      prevHash: 'cd'.repeat(32),
+      headerHex: '00'.repeat(80),
+      submission: '',
+      address: B,
+      worker: 'w',
+      reward: 5_000_000_000n,
+      networkDifficulty: 10,
+      shareId: ids[2]!,
+      createdAt: now,
+    };
     blockId = await store.insertBlock(block);
     await store.updateBlock(blockId, { status: 'pending' });
     await store.creditBlock({
@@ -79,8 +106,18 @@ describe('pool API', () => {
   it('/api/stats carries the seed fields and the store figures', async () => {
     const { body } = await get('/api/stats');
     expect(body).toMatchObject({
-      pool_name: 'asic', algorithm: 'sha256d', active_miners: 1, total_shares: 4, accepted_shares: 3, rejected_shares: 1,
-      blocks_found: 1, confirmed_blocks: 1, difficulty: 10, current_job: '00000007', height: 6, shares_in_window: 3,
+      pool_name: 'asic',
+      algorithm: 'sha256d',
+      active_miners: 1,
+      total_shares: 4,
+      accepted_shares: 3,
+      rejected_shares: 1,
+      blocks_found: 1,
+      confirmed_blocks: 1,
+      difficulty: 10,
+      current_job: '00000007',
+      height: 6,
+      shares_in_window: 3,
     });
     // 6 difficulty-units of shares over 600 s.
     expect((body as { hashrate: number }).hashrate).toBeCloseTo((6 * 2 ** 32) / 600, 3);
@@ -88,7 +125,13 @@ describe('pool API', () => {
 
   it('/api/miners and /api/blocks use the seed names', async () => {
     const miners = (await get('/api/miners')).body as Array<Record<string, unknown>>;
-    expect(miners.find((m) => m.address === A)).toMatchObject({ username: A, accepted_shares: 2, rejected_shares: 1, total_shares: 3, connections: 1 });
+    expect(miners.find((m) => m.address === A)).toMatchObject({
+      username: A,
+      accepted_shares: 2,
+      rejected_shares: 1,
+      total_shares: 3,
+      connections: 1,
+    });
     const blocks = (await get('/api/blocks')).body as Array<Record<string, unknown>>;
     expect(blocks[0]).toMatchObject({ hash: 'ab'.repeat(32), number: 5, miner: `${B}.w`, confirmed: true, reward: 50, status: 'confirmed' });
   });
@@ -122,8 +165,14 @@ describe('pool API', () => {
   });
 
   it('answers bad requests with 4xx and a message', async () => {
-    expect(await get('/api/payments?status=lost')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/unknown payment status 'lost'/) } });
-    expect(await get('/api/miners/bogus')).toMatchObject({ status: 400, body: { error: 'not a valid address: expected tGXC and 22-58 letters or digits' } });
+    expect(await get('/api/payments?status=lost')).toMatchObject({
+      status: 400,
+      body: { error: expect.stringMatching(/unknown payment status 'lost'/) },
+    });
+    expect(await get('/api/miners/bogus')).toMatchObject({
+      status: 400,
+      body: { error: 'not a valid address: expected tGXC and 22-58 letters or digits' },
+    });
     expect(await get('/api/blocks/abc/rewards')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/positive integer/) } });
     expect(await get('/api/blocks/999/rewards')).toMatchObject({ status: 404 });
     expect(await get('/api/blocks?limit=0')).toMatchObject({ status: 400 });

@@ -18,10 +18,21 @@ describe('status page in Chromium', () => {
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (.ci/run does)`);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gxc-web-'));
-    app = await startPoolProcess(loadConfig({ env: {}, flags: { dataDir, logLevel: 'silent', pool: 'asic' } }), { ephemeralPorts: true, logger: silentLogger });
+    app = await startPoolProcess(loadConfig({ env: {}, flags: { dataDir, logLevel: 'silent', pool: 'asic' } }), {
+      ephemeralPorts: true,
+      logger: silentLogger,
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 

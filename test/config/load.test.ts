@@ -29,10 +29,14 @@ describe('configuration', () => {
   });
 
   it('names the bad setting and value precisely', () => {
-    expect(() => loadConfig({ env: {}, flags: { stratumPort: '70000' } })).toThrowError(new ConfigError('stratum.port: expected 1..65535, got 70000'));
+    expect(() => loadConfig({ env: {}, flags: { stratumPort: '70000' } })).toThrowError(
+      new ConfigError('stratum.port: expected 1..65535, got 70000'),
+    );
     expect(() => loadConfig({ env: { GXC_POOL_DIFFICULTY: 'fast' } })).toThrow(/difficulty: expected a share difficulty, got "fast"/);
     expect(() => loadConfig({ env: {}, flags: { db: 'mysql://x' } })).toThrow(/db: expected sqlite:PATH or postgres/);
-    expect(() => loadConfig({ env: {}, flags: { chain: 'dogecoin' } })).toThrowError(new ConfigError('node.chain: expected one of auto|bitcoin|gxc, got "dogecoin"'));
+    expect(() => loadConfig({ env: {}, flags: { chain: 'dogecoin' } })).toThrowError(
+      new ConfigError('node.chain: expected one of auto|bitcoin|gxc, got "dogecoin"'),
+    );
   });
 
   it('refuses unknown keys in a config file instead of ignoring them', () => {

@@ -24,7 +24,11 @@ describe('blocknotify', () => {
     // Tip polling effectively off (once a minute): only the hook can bring the new block in time.
     const file = path.join(dir, 'pool.json');
     fs.writeFileSync(file, JSON.stringify({ node: { pollMs: 60_000, refreshSeconds: 3600 } }));
-    const cfg = loadConfig({ configFile: file, env: {}, flags: { nodeUrl: devnet.url, chain: 'gxc', poolAddress: ADDRESS, dataDir: dir, pool: 'asic', logLevel: 'silent' } });
+    const cfg = loadConfig({
+      configFile: file,
+      env: {},
+      flags: { nodeUrl: devnet.url, chain: 'gxc', poolAddress: ADDRESS, dataDir: dir, pool: 'asic', logLevel: 'silent' },
+    });
     app = await startPoolProcess(cfg, { ephemeralPorts: true, logger: silentLogger });
   });
 

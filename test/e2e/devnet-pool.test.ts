@@ -24,7 +24,6 @@ const FLAVORS = [
   { flavor: 'gxc' as const, address: 'tGXC3tz6MsTbP2NCMvc33JixQdkQi6tf', devnetDifficulty: '5' },
 ];
 
-
 describe.each(FLAVORS)('pool on the $flavor devnet', ({ flavor, address, devnetDifficulty }) => {
   let app: PoolProcess;
   let dataDir: string;
@@ -39,7 +38,10 @@ describe.each(FLAVORS)('pool on the $flavor devnet', ({ flavor, address, devnetD
       flags: { devnetFlavor: flavor, devnetDifficulty, dataDir, logLevel: 'silent', difficulty: '0.00002' },
     });
     // Share rejections are kept so a failing assertion can say which ones happened and why.
-    const logger = pino({ level: 'info', base: undefined }, { write: (line: string) => void (line.includes('"share_rejected"') && rejections.push(line)) });
+    const logger = pino(
+      { level: 'info', base: undefined },
+      { write: (line: string) => void (line.includes('"share_rejected"') && rejections.push(line)) },
+    );
     app = await startPoolProcess(cfg, { ephemeralPorts: true, logger });
   });
 
@@ -53,7 +55,17 @@ describe.each(FLAVORS)('pool on the $flavor devnet', ({ flavor, address, devnetD
     for (const name of ['asic', 'gpu', 'general']) {
       const stats = (await (await fetch(`http://127.0.0.1:${webOf(name)}/api/stats`)).json()) as Record<string, unknown>;
       expect(stats.pool_name).toBe(name);
-      for (const key of ['algorithm', 'active_miners', 'total_shares', 'accepted_shares', 'rejected_shares', 'blocks_found', 'confirmed_blocks', 'difficulty', 'current_job']) {
+      for (const key of [
+        'algorithm',
+        'active_miners',
+        'total_shares',
+        'accepted_shares',
+        'rejected_shares',
+        'blocks_found',
+        'confirmed_blocks',
+        'difficulty',
+        'current_job',
+      ]) {
         expect(stats).toHaveProperty(key);
       }
       const bad = await fetch(`http://127.0.0.1:${webOf(name)}/api/blocks?limit=abc`);
@@ -104,7 +116,10 @@ describe.each(FLAVORS)('pool on the $flavor devnet', ({ flavor, address, devnetD
       const en2 = '00'.repeat(en2Size);
       // Not a block: a block would clean the jobs and turn the checks below into stale (21) answers.
       const share = findShare(job, extranonce1, en2, difficulty, { notBlock: true });
-      const submit = (id: number, over: Partial<{ job: string; en2: string; ntime: string; nonce: string; vbits: string }> = {}): Promise<Record<string, unknown>> => {
+      const submit = (
+        id: number,
+        over: Partial<{ job: string; en2: string; ntime: string; nonce: string; vbits: string }> = {},
+      ): Promise<Record<string, unknown>> => {
         const params = [`${address}.raw`, over.job ?? job.jobId, over.en2 ?? share.extranonce2, over.ntime ?? share.ntime, over.nonce ?? share.nonce];
         if (over.vbits) params.push(over.vbits);
         return c.call(id, 'mining.submit', params);
@@ -130,7 +145,11 @@ describe.each(FLAVORS)('pool on the $flavor devnet', ({ flavor, address, devnetD
       const blockReply = await submit(18, { en2: blockShare.extranonce2, nonce: blockShare.nonce });
       expect(blockReply).toMatchObject({ result: true, error: null });
       // Vardiff may also re-issue the same work under a new id: wait for work on a new previous block.
-      await c.waitFor((m) => m.method === 'mining.notify' && (m.params as unknown[])[8] === true && (m.params as unknown[])[1] !== job.prevHash, 10_000, 'clean notify for the next block');
+      await c.waitFor(
+        (m) => m.method === 'mining.notify' && (m.params as unknown[])[8] === true && (m.params as unknown[])[1] !== job.prevHash,
+        10_000,
+        'clean notify for the next block',
+      );
       const stale = findShare(job, extranonce1, '00'.repeat(en2Size - 1) + '02', difficulty);
       expect((await submit(19, { en2: stale.extranonce2, nonce: stale.nonce })).error).toEqual([21, expect.any(String), null]);
       assertWellFormedReplies(c.received);

@@ -34,9 +34,30 @@ async function startChild(): Promise<PoolChild> {
     const [stratumPort, webPort] = [await freePort(), await freePort()];
     try {
       child = await startPoolChild([
-        '--node-url', devnet.url, '--chain', 'bitcoin', '--network', 'regtest', '--pool-address', poolAddress,
-        '--pool', 'general', '--db', `sqlite:${dbPath()}`, '--data-dir', dir, '--difficulty', String(SHARE_DIFFICULTY),
-        '--stratum-host', '127.0.0.1', '--stratum-port', String(stratumPort), '--web-host', '127.0.0.1', '--web-port', String(webPort),
+        '--node-url',
+        devnet.url,
+        '--chain',
+        'bitcoin',
+        '--network',
+        'regtest',
+        '--pool-address',
+        poolAddress,
+        '--pool',
+        'general',
+        '--db',
+        `sqlite:${dbPath()}`,
+        '--data-dir',
+        dir,
+        '--difficulty',
+        String(SHARE_DIFFICULTY),
+        '--stratum-host',
+        '127.0.0.1',
+        '--stratum-port',
+        String(stratumPort),
+        '--web-host',
+        '127.0.0.1',
+        '--web-port',
+        String(webPort),
       ]);
     } catch (err) {
       if (attempt < 3 && String(err).includes('EADDRINUSE')) continue;

@@ -51,7 +51,11 @@ const stopped = new Set<number>();
 
 async function sharesBackFrom(fromId: number): Promise<ShareRowForSplit[]> {
   const { rows } = await sql.query('SELECT id, address, difficulty FROM shares WHERE pool = $1 AND id <= $2 ORDER BY id DESC', [POOL, fromId]);
-  return rows.map((r: { id: string | number; address: string; difficulty: number }) => ({ id: Number(r.id), address: r.address, difficulty: Number(r.difficulty) }));
+  return rows.map((r: { id: string | number; address: string; difficulty: number }) => ({
+    id: Number(r.id),
+    address: r.address,
+    difficulty: Number(r.difficulty),
+  }));
 }
 
 async function expectedPayouts(block: BlockRow): Promise<Map<string, bigint>> {
@@ -133,9 +137,22 @@ beforeAll(async () => {
       const cfg = loadConfig({
         env: {},
         flags: {
-          nodeUrl: devnet.url, chain: 'bitcoin', network: 'regtest', poolAddress, pool: POOL, db: database.url,
-          dataDir: dir, scheme: 'pplns', pplnsWindow: WINDOW_FACTOR, fee: 1, feeAddress: FEE_ADDRESS,
-          minPayout: '0.001', payoutInterval: 1, difficulty: 0.00000001, stratumHost: '127.0.0.1', webHost: '127.0.0.1',
+          nodeUrl: devnet.url,
+          chain: 'bitcoin',
+          network: 'regtest',
+          poolAddress,
+          pool: POOL,
+          db: database.url,
+          dataDir: dir,
+          scheme: 'pplns',
+          pplnsWindow: WINDOW_FACTOR,
+          fee: 1,
+          feeAddress: FEE_ADDRESS,
+          minPayout: '0.001',
+          payoutInterval: 1,
+          difficulty: 0.00000001,
+          stratumHost: '127.0.0.1',
+          webHost: '127.0.0.1',
         },
       });
       const log = memoryLogger();
@@ -177,7 +194,10 @@ describe('two pool instances sharing one PostgreSQL', () => {
     await shares(minerOn[0]!, 2);
     const { rows } = await sql.query('SELECT instance_id, address, count(*) AS n FROM shares GROUP BY instance_id, address ORDER BY instance_id');
     expect(rows.map((r: { instance_id: string | number; address: string; n: string }) => [Number(r.instance_id), r.address, Number(r.n)])).toEqual(
-      [[apps[0]!.store.instanceId, MINER_A, 6], [apps[1]!.store.instanceId, MINER_B, 3]].sort((x, y) => (x[0] as number) - (y[0] as number)),
+      [
+        [apps[0]!.store.instanceId, MINER_A, 6],
+        [apps[1]!.store.instanceId, MINER_B, 3],
+      ].sort((x, y) => (x[0] as number) - (y[0] as number)),
     );
     for (const [i, app] of apps.entries()) {
       const stats = (await (await fetch(`http://127.0.0.1:${app.pools[0]!.webPort}/api/stats`)).json()) as Record<string, number>;

@@ -19,7 +19,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { createRpcClient } from '../../src/rpc/client.js';
 import type { RpcClient } from '../../src/rpc/types.js';
 import type { BlockRow, Store } from '../../src/store/types.js';
-import { regtestAddress, until } from './fixtures/env.js';
+import { regtestAddress } from './fixtures/env.js';
 import { expectedPplnsSplit, type ShareRowForSplit } from './fixtures/pplns-expectation.js';
 import { RawMiner } from './fixtures/raw-miner.js';
 
@@ -53,9 +53,7 @@ const foundBlocks: BlockRow[] = [];
 
 /** Shares of the pool newest first from `fromId`, straight from the table (not through the ledger's code). */
 function sharesBackFrom(fromId: number): ShareRowForSplit[] {
-  return db
-    .prepare('SELECT id, address, difficulty FROM shares WHERE pool = ? AND id <= ? ORDER BY id DESC')
-    .all(POOL, fromId) as ShareRowForSplit[];
+  return db.prepare('SELECT id, address, difficulty FROM shares WHERE pool = ? AND id <= ? ORDER BY id DESC').all(POOL, fromId) as ShareRowForSplit[];
 }
 
 function expectedSplitOf(block: BlockRow) {
@@ -83,7 +81,8 @@ async function findBlock(miner: RawMiner): Promise<BlockRow> {
   expect(await rpc.call<string>('getbestblockhash')).toBe(r.hash);
   const block = (await store.recentBlocks(POOL, 50)).find((x) => x.hash === r.hash);
   expect(block?.status).toBe('pending');
-  for (const m of [a, b]) await m.waitForJob((j) => j.clean && j.job.prevHash !== miner.jobs.get(r.jobId)!.job.prevHash, 10_000, 'work on the new tip');
+  for (const m of [a, b])
+    await m.waitForJob((j) => j.clean && j.job.prevHash !== miner.jobs.get(r.jobId)!.job.prevHash, 10_000, 'work on the new tip');
   foundBlocks.push(block!);
   return block!;
 }
@@ -103,10 +102,23 @@ beforeAll(async () => {
   const cfg = loadConfig({
     env: {},
     flags: {
-      nodeUrl: devnet.url, chain: 'bitcoin', network: 'regtest', poolAddress, pool: POOL,
-      db: `sqlite:${path.join(dir, 'pool.db')}`, dataDir: dir, scheme: 'pplns', pplnsWindow: WINDOW_FACTOR,
-      fee: FEE_PERCENT, feeAddress: FEE_ADDRESS, minPayout: '0.001', payoutInterval: 3600,
-      difficulty: SHARE_DIFFICULTY, stratumHost: '127.0.0.1', webHost: '127.0.0.1', logLevel: 'silent',
+      nodeUrl: devnet.url,
+      chain: 'bitcoin',
+      network: 'regtest',
+      poolAddress,
+      pool: POOL,
+      db: `sqlite:${path.join(dir, 'pool.db')}`,
+      dataDir: dir,
+      scheme: 'pplns',
+      pplnsWindow: WINDOW_FACTOR,
+      fee: FEE_PERCENT,
+      feeAddress: FEE_ADDRESS,
+      minPayout: '0.001',
+      payoutInterval: 3600,
+      difficulty: SHARE_DIFFICULTY,
+      stratumHost: '127.0.0.1',
+      webHost: '127.0.0.1',
+      logLevel: 'silent',
     },
   });
   app = await startPoolProcess(cfg, { ephemeralPorts: true, logger: silentLogger, ledger: { autoStart: false } });
@@ -208,7 +220,9 @@ describe('accounting and payouts on the Bitcoin devnet (SQLite)', () => {
     expect(rows.every((r) => r.txid === txid)).toBe(true);
 
     // The wallet: exactly one send transaction, paying each address exactly its amount.
-    const tx = await rpc.call<{ details: Array<{ category: string; address: string; amount: number }>; confirmations: number }>('gettransaction', [txid]);
+    const tx = await rpc.call<{ details: Array<{ category: string; address: string; amount: number }>; confirmations: number }>('gettransaction', [
+      txid,
+    ]);
     const sent = tx.details.filter((d) => d.category === 'send');
     expect(new Map(sent.map((d) => [d.address, -btcToSatoshi(d.amount)]))).toEqual(owed);
     expect(sent).toHaveLength(3);

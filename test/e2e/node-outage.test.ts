@@ -32,7 +32,15 @@ describe('node outages', () => {
     nodePort = await freePort();
     const cfg = loadConfig({
       env: {},
-      flags: { nodeUrl: `http://127.0.0.1:${nodePort}`, chain: 'gxc', poolAddress: ADDRESS, dataDir: path.join(dir, 'pool'), logLevel: 'silent', pool: 'asic', difficulty: '0.00002' },
+      flags: {
+        nodeUrl: `http://127.0.0.1:${nodePort}`,
+        chain: 'gxc',
+        poolAddress: ADDRESS,
+        dataDir: path.join(dir, 'pool'),
+        logLevel: 'silent',
+        pool: 'asic',
+        difficulty: '0.00002',
+      },
     });
     // The node is down when the pool starts.
     app = await startPoolProcess(cfg, { ephemeralPorts: true, logger: silentLogger });
@@ -84,10 +92,15 @@ describe('node outages', () => {
       // the job the miner kept is accepted by the node.
       await startNode();
       const back = Date.now();
-      await until('the pool to see the node again', 3000, async () => {
-        const h = (await (await fetch(`http://127.0.0.1:${pool.webPort}/api/health`)).json()) as { ok: boolean };
-        return h.ok;
-      }, 25);
+      await until(
+        'the pool to see the node again',
+        3000,
+        async () => {
+          const h = (await (await fetch(`http://127.0.0.1:${pool.webPort}/api/health`)).json()) as { ok: boolean };
+          return h.ok;
+        },
+        25,
+      );
       const recovery = Date.now() - back;
       console.log(`node seen again ${recovery} ms after it came back`);
       expect(recovery).toBeLessThan(1500);
@@ -98,7 +111,9 @@ describe('node outages', () => {
       const block = findShare(latest, extranonce1, '00'.repeat(en2Size), targetToDifficulty(bitsToTarget(latest.nbits)), { maxTries: 30_000_000 });
       const reply = await c.call(9, 'mining.submit', [`${ADDRESS}.w`, latest.jobId, block.extranonce2, block.ntime, block.nonce]);
       expect(reply).toMatchObject({ result: true, error: null });
-      const stored = await until('the block to be accepted', 10_000, async () => (await app.store.store.recentBlocks('asic', 5)).find((b) => b.hash === block.hashDisplay && b.status === 'pending'));
+      const stored = await until('the block to be accepted', 10_000, async () =>
+        (await app.store.store.recentBlocks('asic', 5)).find((b) => b.hash === block.hashDisplay && b.status === 'pending'),
+      );
       expect(stored.height).toBe(devnet!.chain.count - 1);
     } finally {
       c.close();

@@ -66,7 +66,6 @@ function runner(): Runner {
   }
 }
 
-
 export async function startTestPostgres(): Promise<TestPostgres> {
   const bin = findPostgresBin();
   const as = runner();

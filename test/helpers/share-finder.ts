@@ -16,7 +16,16 @@ export interface NotifyJob {
 }
 
 export function parseNotify(params: unknown[]): NotifyJob {
-  const [jobId, prevHash, coinb1, coinb2, branch, version, nbits, ntime] = params as [string, string, string, string, string[], string, string, string];
+  const [jobId, prevHash, coinb1, coinb2, branch, version, nbits, ntime] = params as [
+    string,
+    string,
+    string,
+    string,
+    string[],
+    string,
+    string,
+    string,
+  ];
   return { jobId, prevHash, coinb1, coinb2, branch, version, nbits, ntime };
 }
 
@@ -28,9 +37,19 @@ export interface FoundShare {
   hashValue: bigint;
 }
 
-export function headerHash(job: NotifyJob, extranonce1: string, extranonce2: string, ntime: string, nonce: number, version?: number): { displayHex: string; value: bigint } {
+export function headerHash(
+  job: NotifyJob,
+  extranonce1: string,
+  extranonce2: string,
+  ntime: string,
+  nonce: number,
+  version?: number,
+): { displayHex: string; value: bigint } {
   const coinbase = Buffer.from(job.coinb1 + extranonce1 + extranonce2 + job.coinb2, 'hex');
-  const root = merkleRootFromBranch(sha256d(coinbase), job.branch.map((b) => Buffer.from(b, 'hex')));
+  const root = merkleRootFromBranch(
+    sha256d(coinbase),
+    job.branch.map((b) => Buffer.from(b, 'hex')),
+  );
   const header = serializeHeader({
     version: version ?? parseInt(job.version, 16),
     prevHash: prevHashFromStratum(job.prevHash),
@@ -61,7 +80,7 @@ export function findShare(
     const nonce = ((opts.startNonce ?? 0) + i) >>> 0;
     const h = headerHash(job, extranonce1, extranonce2, job.ntime, nonce);
     if (h.value <= networkTarget) continue;
-    if ((h.value <= target) !== (opts.miss === true)) {
+    if (h.value <= target !== (opts.miss === true)) {
       return { extranonce2, ntime: job.ntime, nonce: nonce.toString(16).padStart(8, '0'), hashDisplay: h.displayHex, hashValue: h.value };
     }
   }

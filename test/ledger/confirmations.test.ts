@@ -36,8 +36,21 @@ async function entryCount(): Promise<number> {
 describe('block lifecycle', () => {
   it('credits a pending block on the main chain, matures it, and is idempotent', async () => {
     // Window 2 × 2 = 4: block share A 1, B 2, A 0.5, then C 1 cut to 0.5; B's oldest share is outside.
-    const [, , , , blockShare] = await addShares(store, clock, [['B', 5], ['C', 1], ['A', 0.5], ['B', 2], ['A', 1]]);
-    const id = await addPendingBlock(store, clock, { height: 10, hash: 'h10', finder: 'A', shareId: blockShare!, reward: 5_000_000_000n, networkDifficulty: 2 });
+    const [, , , , blockShare] = await addShares(store, clock, [
+      ['B', 5],
+      ['C', 1],
+      ['A', 0.5],
+      ['B', 2],
+      ['A', 1],
+    ]);
+    const id = await addPendingBlock(store, clock, {
+      height: 10,
+      hash: 'h10',
+      finder: 'A',
+      shareId: blockShare!,
+      reward: 5_000_000_000n,
+      networkDifficulty: 2,
+    });
     chain.place(10, 'h10', 3);
     const life = lifecycle(pplns);
 
@@ -100,7 +113,10 @@ describe('block lifecycle', () => {
   });
 
   it('orphans a credited block and reverses its credits exactly once', async () => {
-    const [s1, s2] = await addShares(store, clock, [['A', 1], ['B', 1]]);
+    const [s1, s2] = await addShares(store, clock, [
+      ['A', 1],
+      ['B', 1],
+    ]);
     const id = await addPendingBlock(store, clock, { height: 20, hash: 'h20', finder: 'B', shareId: s2!, reward: 1001n, networkDifficulty: 1 });
     chain.place(20, 'h20', 2);
     const life = lifecycle(createPayoutScheme({ scheme: 'prop', feePercent: 0, feeAddress: null }));
@@ -134,32 +150,60 @@ describe('block lifecycle', () => {
 
   it('PROP rounds end at the previous block of the pool', async () => {
     const prop = createPayoutScheme({ scheme: 'prop', feePercent: 0, feeAddress: null });
-    const [, first] = await addShares(store, clock, [['A', 3], ['A', 1]]);
+    const [, first] = await addShares(store, clock, [
+      ['A', 3],
+      ['A', 1],
+    ]);
     await addPendingBlock(store, clock, { height: 30, hash: 'h30', finder: 'A', shareId: first!, reward: 100n, networkDifficulty: 1 });
-    const [, second] = await addShares(store, clock, [['B', 1], ['C', 1]]);
+    const [, second] = await addShares(store, clock, [
+      ['B', 1],
+      ['C', 1],
+    ]);
     const id2 = await addPendingBlock(store, clock, { height: 31, hash: 'h31', finder: 'C', shareId: second!, reward: 100n, networkDifficulty: 1 });
     chain.place(30, 'h30', 3);
     chain.place(31, 'h31', 2);
     await lifecycle(prop).run();
-    expect((await store.blockRewards(id2)).map((r) => [r.address, r.amount])).toEqual([['B', 50n], ['C', 50n]]);
+    expect((await store.blockRewards(id2)).map((r) => [r.address, r.amount])).toEqual([
+      ['B', 50n],
+      ['C', 50n],
+    ]);
     expect(await store.balanceOf(POOL, 'A')).toEqual({ address: 'A', immature: 100n, confirmed: 0n });
   });
 
   it('streams a PPLNS window across share pages', async () => {
     // 30 shares of difficulty 1 from alternating miners; window 2 × 10 = 20 shares.
-    const ids = await addShares(store, clock, Array.from({ length: 30 }, (_, i): [string, number] => [i % 2 === 0 ? 'A' : 'B', 1]));
+    const ids = await addShares(
+      store,
+      clock,
+      Array.from({ length: 30 }, (_, i): [string, number] => [i % 2 === 0 ? 'A' : 'B', 1]),
+    );
     const block = { id: 1, pool: POOL, shareId: ids[29]!, networkDifficulty: 10, reward: 2000n, address: 'B' };
     const { allocationForBlock } = await import('../../src/ledger/rounds.js');
     const free = createPayoutScheme({ scheme: 'pplns', feePercent: 0, feeAddress: null });
     const a = await allocationForBlock(store, free, block as Parameters<typeof allocationForBlock>[2], 7);
     expect(a.round.shareCount).toBe(20);
     expect(a.round.oldestShareId).toBe(ids[10]);
-    expect(a.credits.map((c) => [c.address, c.amount])).toEqual([['A', 1000n], ['B', 1000n]]);
+    expect(a.credits.map((c) => [c.address, c.amount])).toEqual([
+      ['A', 1000n],
+      ['B', 1000n],
+    ]);
   });
 
   it('takes a candidate whose outcome was lost as accepted once it is on the main chain, and rejects stale ones', async () => {
     const [share] = await addShares(store, clock, [['A', 1]]);
-    const base = { pool: POOL, chain: 'gxc', prevHash: '00', headerHex: '00', submission: '{}', address: 'A', worker: 'w', reward: 1000n, networkDifficulty: 1, shareId: share!, createdAt: clock.t };
+    const base = {
+      pool: POOL,
+      chain: 'gxc',
+      prevHash: '00',
+      headerHex: '00',
+      submission: '{}',
+      address: 'A',
+      worker: 'w',
+      reward: 1000n,
+      networkDifficulty: 1,
+      shareId: share!,
+      createdAt: clock.t,
+    };
     const found = await store.insertBlock({ ...base, height: 60, hash: 'h60' });
     const lost = await store.insertBlock({ ...base, height: 61, hash: 'h61' });
     chain.place(60, 'h60', 1);

@@ -37,17 +37,31 @@ async function scenario(batches: boolean, killPoint: KillPoint): Promise<WalletS
   // Balances: A 1000, B 3000, confirmed.
   let store = await openStore(dir, clock);
   const chain = new FakeChain({ coinbaseMaturity: 1, batches, clock });
-  const ids = await addShares(store, clock, [['A', 1], ['B', 3]]);
+  const ids = await addShares(store, clock, [
+    ['A', 1],
+    ['B', 3],
+  ]);
   await addPendingBlock(store, clock, { height: 5, hash: 'h5', finder: 'B', shareId: ids[1]!, reward: 4000n, networkDifficulty: 1 });
   chain.place(5, 'h5', 1);
-  await createBlockLifecycle({ store, chain, pool: POOL, logger: silentLogger, now: clock.now,
-    scheme: createPayoutScheme({ scheme: 'prop', feePercent: 0, feeAddress: null }) }).run();
+  await createBlockLifecycle({
+    store,
+    chain,
+    pool: POOL,
+    logger: silentLogger,
+    now: clock.now,
+    scheme: createPayoutScheme({ scheme: 'prop', feePercent: 0, feeAddress: null }),
+  }).run();
   await store.close();
 
   // The pool process, killed by the wallet at `killPoint`.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures/pay-child.ts'), path.join(dir, 'pool.db'), String(port), batches ? '1' : '0'], {
-    cwd: repo, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(here, 'fixtures/pay-child.ts'), path.join(dir, 'pool.db'), String(port), batches ? '1' : '0'],
+    {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   server.killPoint = killPoint;
@@ -62,8 +76,15 @@ async function scenario(batches: boolean, killPoint: KillPoint): Promise<WalletS
   clock.t = Date.now() + GRACE + 1;
   store = await openStore(dir, clock);
   cleanups.push(() => store.close());
-  const payments = createPaymentProcessor({ store, pool: POOL, logger: silentLogger, now: clock.now, minPayout: 500n, graceMs: GRACE,
-    chain: { wallet: httpWallet(port, batches), validateAddress: () => null } });
+  const payments = createPaymentProcessor({
+    store,
+    pool: POOL,
+    logger: silentLogger,
+    now: clock.now,
+    minPayout: 500n,
+    graceMs: GRACE,
+    chain: { wallet: httpWallet(port, batches), validateAddress: () => null },
+  });
   await payments.run({ force: true });
   clock.advance(GRACE + 1);
   await payments.run({ force: true }); // settles anything the first run left, and must not pay again

@@ -7,7 +7,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {
-  BlockSolution, BlockStatus, ChainAdapter, ChainKind, ChainWallet, NodeSyncState, Sha256dWork, SubmitOutcome, WalletPayment,
+  BlockSolution,
+  BlockStatus,
+  ChainAdapter,
+  ChainKind,
+  ChainWallet,
+  NodeSyncState,
+  Sha256dWork,
+  SubmitOutcome,
+  WalletPayment,
   WalletTransaction,
 } from '../../src/chains/types.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
@@ -41,7 +49,10 @@ export class FakeWallet implements ChainWallet {
   reportComments = false;
   private seq = 0;
 
-  constructor(readonly batchesPayments: boolean, private readonly clock: Clock) {}
+  constructor(
+    readonly batchesPayments: boolean,
+    private readonly clock: Clock,
+  ) {}
 
   async balance(): Promise<bigint> {
     return this.funds;
@@ -145,15 +156,20 @@ export async function openStore(dir: string, clock: Clock): Promise<Store> {
 
 export const POOL = 'general';
 
-export async function addShares(
-  store: Store,
-  clock: Clock,
-  shares: Array<[address: string, difficulty: number]>,
-  height = 100,
-): Promise<number[]> {
+export async function addShares(store: Store, clock: Clock, shares: Array<[address: string, difficulty: number]>, height = 100): Promise<number[]> {
   const rows: NewShare[] = shares.map(([address, difficulty], i) => ({
-    pool: POOL, instanceId: 0, address, worker: 'w1', jobId: 'j1', height, difficulty, networkDifficulty: 1,
-    actualDifficulty: difficulty, hash: `share-${clock.t}-${i}-${Math.random()}`, isBlock: false, createdAt: clock.t,
+    pool: POOL,
+    instanceId: 0,
+    address,
+    worker: 'w1',
+    jobId: 'j1',
+    height,
+    difficulty,
+    networkDifficulty: 1,
+    actualDifficulty: difficulty,
+    hash: `share-${clock.t}-${i}-${Math.random()}`,
+    isBlock: false,
+    createdAt: clock.t,
   }));
   return store.insertShares(rows);
 }
@@ -165,8 +181,18 @@ export async function addPendingBlock(
   b: { height: number; hash: string; finder: string; shareId: number | null; reward: bigint; networkDifficulty: number },
 ): Promise<number> {
   const id = await store.insertBlock({
-    pool: POOL, chain: 'gxc', height: b.height, hash: b.hash, prevHash: '00', headerHex: '00', submission: '{}',
-    address: b.finder, worker: 'w1', reward: b.reward, networkDifficulty: b.networkDifficulty, shareId: b.shareId,
+    pool: POOL,
+    chain: 'gxc',
+    height: b.height,
+    hash: b.hash,
+    prevHash: '00',
+    headerHex: '00',
+    submission: '{}',
+    address: b.finder,
+    worker: 'w1',
+    reward: b.reward,
+    networkDifficulty: b.networkDifficulty,
+    shareId: b.shareId,
     createdAt: clock.t,
   });
   await store.updateBlock(id, { status: 'pending' });

@@ -27,8 +27,15 @@ afterEach(async () => {
 
 function ledger(store: Store, holder: string, extra: Partial<LedgerOptions> = {}): Ledger {
   const l = startLedger({
-    store, chain, pool: POOL, holder, minPayout: 100n, autoStart: false, now: clock.now,
-    scheme: createPayoutScheme({ scheme: 'pplns', feePercent: 2, feeAddress: 'FEE' }), ...extra,
+    store,
+    chain,
+    pool: POOL,
+    holder,
+    minPayout: 100n,
+    autoStart: false,
+    now: clock.now,
+    scheme: createPayoutScheme({ scheme: 'pplns', feePercent: 2, feeAddress: 'FEE' }),
+    ...extra,
   });
   ledgers.push(l);
   return l;
@@ -37,8 +44,18 @@ function ledger(store: Store, holder: string, extra: Partial<LedgerOptions> = {}
 describe('startLedger', () => {
   it('turns shares into a confirmed block and a payment, run by exactly one instance', async () => {
     const [one, two] = [ledger(stores[0]!, 'one'), ledger(stores[1]!, 'two')];
-    const ids = await addShares(stores[0]!, clock, [['A', 1], ['B', 1]]);
-    const blockId = await addPendingBlock(stores[0]!, clock, { height: 9, hash: 'h9', finder: 'B', shareId: ids[1]!, reward: 10_000n, networkDifficulty: 1 });
+    const ids = await addShares(stores[0]!, clock, [
+      ['A', 1],
+      ['B', 1],
+    ]);
+    const blockId = await addPendingBlock(stores[0]!, clock, {
+      height: 9,
+      hash: 'h9',
+      finder: 'B',
+      shareId: ids[1]!,
+      reward: 10_000n,
+      networkDifficulty: 1,
+    });
     chain.place(9, 'h9', 1);
 
     const first = await one.runOnce();

@@ -34,7 +34,14 @@ function useChain(batches: boolean): void {
 async function fund(shares: Array<[string, number]>, reward: bigint): Promise<void> {
   const ids = await addShares(store, clock, shares);
   height += 1;
-  await addPendingBlock(store, clock, { height, hash: `h${height}`, finder: shares[shares.length - 1]![0], shareId: ids[ids.length - 1]!, reward, networkDifficulty: 1 });
+  await addPendingBlock(store, clock, {
+    height,
+    hash: `h${height}`,
+    finder: shares[shares.length - 1]![0],
+    shareId: ids[ids.length - 1]!,
+    reward,
+    networkDifficulty: 1,
+  });
   chain.place(height, `h${height}`, 6);
   const prop = createPayoutScheme({ scheme: 'prop', feePercent: 0, feeAddress: null });
   await createBlockLifecycle({ store, chain, scheme: prop, pool: POOL, logger: silentLogger, now: clock.now }).run();
@@ -57,15 +64,27 @@ async function restart(): Promise<void> {
 describe('payments', () => {
   it('pays all payees in one sendmany on Bitcoin, then confirms', async () => {
     useChain(true);
-    await fund([['A', 1], ['B', 3]], 4000n);
+    await fund(
+      [
+        ['A', 1],
+        ['B', 3],
+      ],
+      4000n,
+    );
     const p = processor();
     const report = await p.run();
     expect(chain.wallet.calls).toHaveLength(1);
-    expect(chain.wallet.calls[0]?.payments).toEqual([{ address: 'A', amount: 1000n }, { address: 'B', amount: 3000n }]);
+    expect(chain.wallet.calls[0]?.payments).toEqual([
+      { address: 'A', amount: 1000n },
+      { address: 'B', amount: 3000n },
+    ]);
     expect(chain.wallet.calls[0]?.comment).toMatch(/^gxc-pool general payout \w+/);
     expect(report.paid).toEqual([{ ids: expect.any(Array), txid: 'tx1' }]);
     const sent = await payments('sent');
-    expect(sent.map((x) => [x.address, x.amount, x.txid])).toEqual([['A', 1000n, 'tx1'], ['B', 3000n, 'tx1']]);
+    expect(sent.map((x) => [x.address, x.amount, x.txid])).toEqual([
+      ['A', 1000n, 'tx1'],
+      ['B', 3000n, 'tx1'],
+    ]);
     expect(await store.balanceOf(POOL, 'B')).toEqual({ address: 'B', immature: 0n, confirmed: 0n });
 
     await p.run({ force: true });
@@ -77,11 +96,22 @@ describe('payments', () => {
 
   it('pays one transaction per recipient on GXC and says why others wait', async () => {
     useChain(false);
-    await fund([['A', 10], ['B', 30], ['C', 1], ['badAddr', 10]], 5100n);
+    await fund(
+      [
+        ['A', 10],
+        ['B', 30],
+        ['C', 1],
+        ['badAddr', 10],
+      ],
+      5100n,
+    );
     const p = processor();
     const plan = await p.dryRun();
     expect(plan.sendMode).toBe('per-recipient');
-    expect(plan.payouts.map((x) => [x.address, x.amount])).toEqual([['A', 1000n], ['B', 3000n]]);
+    expect(plan.payouts.map((x) => [x.address, x.amount])).toEqual([
+      ['A', 1000n],
+      ['B', 3000n],
+    ]);
     expect(plan.total).toBe(4000n);
     expect(plan.walletBalance).toBe(chain.wallet.funds);
     expect(plan.skipped).toEqual([
@@ -111,7 +141,13 @@ describe('payments', () => {
 
   it('crash between intent and wallet call: refunded after the grace period, then paid exactly once', async () => {
     useChain(true);
-    await fund([['A', 1], ['B', 1]], 2000n);
+    await fund(
+      [
+        ['A', 1],
+        ['B', 1],
+      ],
+      2000n,
+    );
     chain.wallet.mode = 'hang-before'; // the process dies before the call reaches the node
     void processor().run();
     await until(() => chain.wallet.calls.length === 1);
@@ -123,7 +159,10 @@ describe('payments', () => {
     const early = await p.run();
     expect(early.reconciled.waiting).toHaveLength(2);
     expect(early.plan?.payouts).toEqual([]);
-    expect(early.plan?.inFlight.map((x) => [x.address, x.amount, x.attempts])).toEqual([['A', 1000n, 0], ['B', 1000n, 0]]);
+    expect(early.plan?.inFlight.map((x) => [x.address, x.amount, x.attempts])).toEqual([
+      ['A', 1000n, 0],
+      ['B', 1000n, 0],
+    ]);
     expect(chain.wallet.history).toHaveLength(0);
 
     clock.advance(GRACE);
@@ -142,7 +181,13 @@ describe('payments', () => {
 
   it('crash between wallet call and mark-sent: found by reconciliation, never sent twice', async () => {
     useChain(false);
-    await fund([['A', 1], ['B', 3]], 4000n);
+    await fund(
+      [
+        ['A', 1],
+        ['B', 3],
+      ],
+      4000n,
+    );
     chain.wallet.mode = 'hang-after'; // the money left, the process died before recording the txid
     void processor().run();
     await until(() => chain.wallet.history.length === 1);
@@ -160,7 +205,10 @@ describe('payments', () => {
     // B was never reached by the dead run: paid now, A not again.
     expect(chain.wallet.paidTo('A')).toEqual([1000n]);
     expect(chain.wallet.paidTo('B')).toEqual([3000n]);
-    expect((await payments('sent')).map((x) => [x.address, x.txid])).toEqual([['A', 'tx1'], ['B', 'tx2']]);
+    expect((await payments('sent')).map((x) => [x.address, x.txid])).toEqual([
+      ['A', 'tx1'],
+      ['B', 'tx2'],
+    ]);
 
     clock.advance(2 * GRACE);
     await p.run({ force: true });
@@ -227,7 +275,8 @@ describe('payments', () => {
     await restart();
     chain.wallet.mode = 'ok';
     clock.advance(GRACE + 1);
-    for (let i = 0; i < 30; i++) chain.wallet.history.push({ address: `other${i}`, amount: 5n, txid: `o${i}`, time: Math.floor(clock.t / 1000), comment: '' });
+    for (let i = 0; i < 30; i++)
+      chain.wallet.history.push({ address: `other${i}`, amount: 5n, txid: `o${i}`, time: Math.floor(clock.t / 1000), comment: '' });
     const short = await processor(store, { historyCount: 5, maxHistoryCount: 20 }).run();
     expect(short.reconciled.waiting).toHaveLength(1);
     expect(chain.wallet.paidTo('A')).toEqual([]);
@@ -241,7 +290,13 @@ describe('payments', () => {
     await fund([['A', 1]], 1000n);
     await processor().run(); // tx1, recorded
     clock.advance(2 * GRACE);
-    await fund([['A', 1], ['B', 1]], 2000n);
+    await fund(
+      [
+        ['A', 1],
+        ['B', 1],
+      ],
+      2000n,
+    );
     chain.wallet.mode = 'hang-after'; // A's second payment left, the process died
     void processor().run();
     await until(() => chain.wallet.history.length === 2);
@@ -281,8 +336,17 @@ describe('payments', () => {
 
   it('matches wallet sends by address, amount, time and batch comment', () => {
     const payment: PaymentRow = {
-      id: 1, pool: POOL, address: 'A', amount: 10n, status: 'pending', batchId: 'b1', txid: null, attempts: 0, error: null,
-      createdAt: 1_700_000_000_000, updatedAt: 1_700_000_000_000,
+      id: 1,
+      pool: POOL,
+      address: 'A',
+      amount: 10n,
+      status: 'pending',
+      batchId: 'b1',
+      txid: null,
+      attempts: 0,
+      error: null,
+      createdAt: 1_700_000_000_000,
+      updatedAt: 1_700_000_000_000,
     };
     const send = { address: 'A', amount: 10n, txid: 't', time: 1_700_000_000 };
     expect(sendMatches(payment, send, 0)).toBe(true);

@@ -3,14 +3,30 @@ import { failureStreak, planPayouts, retryDelayMs } from '../../src/ledger/payou
 import type { PaymentRow } from '../../src/store/types.js';
 
 const row = (p: Partial<PaymentRow>): PaymentRow => ({
-  id: 1, pool: 'p', address: 'A', amount: 10n, status: 'failed', batchId: 'b', txid: null, attempts: 1, error: 'e',
-  createdAt: 0, updatedAt: 0, ...p,
+  id: 1,
+  pool: 'p',
+  address: 'A',
+  amount: 10n,
+  status: 'failed',
+  batchId: 'b',
+  txid: null,
+  attempts: 1,
+  error: 'e',
+  createdAt: 0,
+  updatedAt: 0,
+  ...p,
 });
 
 describe('planPayouts', () => {
   const base = {
-    pool: 'p', now: 1_000_000, minPayout: 100n, pending: [] as PaymentRow[], history: new Map<string, PaymentRow[]>(),
-    validateAddress: () => null, retry: { baseMs: 1000, maxMs: 10_000 }, sendMode: 'sendmany' as const,
+    pool: 'p',
+    now: 1_000_000,
+    minPayout: 100n,
+    pending: [] as PaymentRow[],
+    history: new Map<string, PaymentRow[]>(),
+    validateAddress: () => null,
+    retry: { baseMs: 1000, maxMs: 10_000 },
+    sendMode: 'sendmany' as const,
   };
 
   it('pays whole confirmed balances at or above the minimum and explains the rest', () => {
@@ -26,7 +42,10 @@ describe('planPayouts', () => {
         { address: 'F', immature: 0n, confirmed: 0n },
       ],
     });
-    expect(plan.payouts.map((x) => [x.address, x.amount, x.immature])).toEqual([['A', 250n, 0n], ['B', 100n, 5n]]);
+    expect(plan.payouts.map((x) => [x.address, x.amount, x.immature])).toEqual([
+      ['A', 250n, 0n],
+      ['B', 100n, 5n],
+    ]);
     expect(plan.total).toBe(350n);
     expect(plan.skipped.map((x) => [x.address, x.reason])).toEqual([
       ['C', 'only immature balance 40 (waiting for coinbase maturity)'],
@@ -50,7 +69,12 @@ describe('planPayouts', () => {
     const wait = planPayouts({ ...base, history: new Map([['A', history]]), balances: [{ address: 'A', immature: 0n, confirmed: 500n }] });
     expect(wait.payouts).toEqual([]);
     expect(wait.skipped[0]?.reason).toBe(`retry 3 after ${new Date(1_000_500).toISOString()} (last error: Insufficient funds)`);
-    const go = planPayouts({ ...base, now: 1_000_500, history: new Map([['A', history]]), balances: [{ address: 'A', immature: 0n, confirmed: 500n }] });
+    const go = planPayouts({
+      ...base,
+      now: 1_000_500,
+      history: new Map([['A', history]]),
+      balances: [{ address: 'A', immature: 0n, confirmed: 500n }],
+    });
     expect(go.payouts[0]?.previousFailures).toBe(2);
   });
 });

@@ -38,8 +38,18 @@ describe('ledger on PostgreSQL, two instances', () => {
     const ledgers = stores.map((store, i) =>
       startLedger({ store, chain, pool: POOL, scheme, minPayout: 100n, autoStart: false, now: clock.now, holder: `instance-${i}` }),
     );
-    const ids = await addShares(stores[0]!, clock, [['A', 0.25], ['B', 0.75]]);
-    const blockId = await addPendingBlock(stores[1]!, clock, { height: 3, hash: 'h3', finder: 'B', shareId: ids[1]!, reward: 1_000_001n, networkDifficulty: 0.5 });
+    const ids = await addShares(stores[0]!, clock, [
+      ['A', 0.25],
+      ['B', 0.75],
+    ]);
+    const blockId = await addPendingBlock(stores[1]!, clock, {
+      height: 3,
+      hash: 'h3',
+      finder: 'B',
+      shareId: ids[1]!,
+      reward: 1_000_001n,
+      networkDifficulty: 0.5,
+    });
     chain.place(3, 'h3', 2);
 
     const reports = [];
@@ -50,7 +60,9 @@ describe('ledger on PostgreSQL, two instances', () => {
     // A 248 750, B 746 250, remainder 1 → B (the finder).
     expect(chain.wallet.calls).toHaveLength(1);
     expect(chain.wallet.calls[0]?.payments).toEqual([
-      { address: 'A', amount: 248_750n }, { address: 'B', amount: 746_251n }, { address: 'FEE', amount: 5000n },
+      { address: 'A', amount: 248_750n },
+      { address: 'B', amount: 746_251n },
+      { address: 'FEE', amount: 5000n },
     ]);
     expect((await stores[0]!.blockById(blockId))?.status).toBe('confirmed');
     expect((await stores[0]!.paymentsByStatus(POOL, ['sent'])).map((p) => p.txid)).toEqual(['tx1', 'tx1', 'tx1']);

@@ -34,14 +34,38 @@ describe('PROP rounds and a candidate whose outcome was lost', () => {
     const prop = createPayoutScheme({ scheme: 'prop', feePercent: 0, feeAddress: null });
     const life = createBlockLifecycle({ store, chain, scheme: prop, pool: POOL, logger: silentLogger, now: clock.now, candidateGraceMs: 120_000 });
     // Round 1: A's shares, block 10 found by A; the process died before recording the node's answer.
-    const round1 = await addShares(store, clock, [['A', 1], ['A', 1]]);
+    const round1 = await addShares(store, clock, [
+      ['A', 1],
+      ['A', 1],
+    ]);
     const first = await store.insertBlock({
-      pool: POOL, chain: 'gxc', height: 10, hash: 'h10', prevHash: '00', headerHex: '00', submission: '{}', address: 'A',
-      worker: 'w1', reward: 1000n, networkDifficulty: 1, shareId: round1[1]!, createdAt: clock.t,
+      pool: POOL,
+      chain: 'gxc',
+      height: 10,
+      hash: 'h10',
+      prevHash: '00',
+      headerHex: '00',
+      submission: '{}',
+      address: 'A',
+      worker: 'w1',
+      reward: 1000n,
+      networkDifficulty: 1,
+      shareId: round1[1]!,
+      createdAt: clock.t,
     });
     // Round 2: B's shares, block 11 found by B and accepted normally.
-    const round2 = await addShares(store, clock, [['B', 1], ['B', 1]]);
-    const second = await addPendingBlock(store, clock, { height: 11, hash: 'h11', finder: 'B', shareId: round2[1]!, reward: 1000n, networkDifficulty: 1 });
+    const round2 = await addShares(store, clock, [
+      ['B', 1],
+      ['B', 1],
+    ]);
+    const second = await addPendingBlock(store, clock, {
+      height: 11,
+      hash: 'h11',
+      finder: 'B',
+      shareId: round2[1]!,
+      reward: 1000n,
+      networkDifficulty: 1,
+    });
     chain.place(10, 'h10', 2);
     chain.place(11, 'h11', 1);
 

@@ -33,14 +33,37 @@ afterEach(async () => {
 
 /** One SOLO block of `reward` found by `finder` in `pool`, credited and matured. */
 async function soloBlock(pool: string, finder: string, reward: bigint): Promise<void> {
-  const [shareId] = await store.insertShares([{
-    pool, instanceId: 0, address: finder, worker: 'w', jobId: 'j', height: height + 1, difficulty: 1, networkDifficulty: 1,
-    actualDifficulty: 1, hash: `s${height}`, isBlock: true, createdAt: clock.t,
-  }]);
+  const [shareId] = await store.insertShares([
+    {
+      pool,
+      instanceId: 0,
+      address: finder,
+      worker: 'w',
+      jobId: 'j',
+      height: height + 1,
+      difficulty: 1,
+      networkDifficulty: 1,
+      actualDifficulty: 1,
+      hash: `s${height}`,
+      isBlock: true,
+      createdAt: clock.t,
+    },
+  ]);
   height += 1;
   const id = await store.insertBlock({
-    pool, chain: 'gxc', height, hash: `h${height}`, prevHash: '00', headerHex: '00', submission: '{}', address: finder,
-    worker: 'w', reward, networkDifficulty: 1, shareId: shareId ?? null, createdAt: clock.t,
+    pool,
+    chain: 'gxc',
+    height,
+    hash: `h${height}`,
+    prevHash: '00',
+    headerHex: '00',
+    submission: '{}',
+    address: finder,
+    worker: 'w',
+    reward,
+    networkDifficulty: 1,
+    shareId: shareId ?? null,
+    createdAt: clock.t,
   });
   await store.updateBlock(id, { status: 'pending' });
   chain.place(height, `h${height}`, 6);

@@ -72,7 +72,11 @@ export class TestPool {
 
   static async start(opts: { difficulty: number; extranonce2Size?: number; versionMask?: number | null; job?: PoolJob }): Promise<TestPool> {
     const server = net.createServer();
-    const pool = new TestPool(server, { difficulty: opts.difficulty, extranonce2Size: opts.extranonce2Size ?? 4, versionMask: opts.versionMask ?? null });
+    const pool = new TestPool(server, {
+      difficulty: opts.difficulty,
+      extranonce2Size: opts.extranonce2Size ?? 4,
+      versionMask: opts.versionMask ?? null,
+    });
     if (opts.job) pool.setJob(opts.job);
     server.on('connection', (socket) => pool.accept(socket));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -191,7 +195,14 @@ export class TestPool {
         if (this.opts.versionMask === null) return reply(null, [20, 'unsupported method', null]);
         return reply({ 'version-rolling': true, 'version-rolling.mask': this.opts.versionMask.toString(16).padStart(8, '0') });
       case 'mining.subscribe':
-        return reply([[['mining.set_difficulty', '1'], ['mining.notify', '1']], s.extranonce1, this.opts.extranonce2Size]);
+        return reply([
+          [
+            ['mining.set_difficulty', '1'],
+            ['mining.notify', '1'],
+          ],
+          s.extranonce1,
+          this.opts.extranonce2Size,
+        ]);
       case 'mining.suggest_difficulty':
         this.suggestions.push(params[0]);
         return reply(true);
@@ -224,7 +235,16 @@ export class TestPool {
       const mask = this.opts.versionMask ?? 0;
       const bits = parseInt(versionBits, 16) >>> 0;
       if ((bits & ~mask) >>> 0 !== 0) {
-        this.submits.push({ session: s.index, params, jobId: jobId!, valid: false, rejectReason: 'version bits outside mask', difficulty, hashValue: 0n, versionBits });
+        this.submits.push({
+          session: s.index,
+          params,
+          jobId: jobId!,
+          valid: false,
+          rejectReason: 'version bits outside mask',
+          difficulty,
+          hashValue: 0n,
+          versionBits,
+        });
         return reply(null, [20, 'version bits outside the negotiated mask', null]);
       }
       version = ((version & ~mask) | (bits & mask)) >>> 0;

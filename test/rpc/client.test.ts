@@ -11,12 +11,12 @@ interface RecordedExchange {
   response?: unknown;
   body?: string;
 }
-const bitcoinTemplates = JSON.parse(
-  readFileSync(new URL('../../../shared/testdata/bitcoin-regtest-templates.json', import.meta.url), 'utf8'),
-) as { rpc_errors: RecordedExchange[] };
-const gxcTranscript = JSON.parse(
-  readFileSync(new URL('../../../shared/testdata/gxc-node-transcript.json', import.meta.url), 'utf8'),
-) as { exchanges: RecordedExchange[] };
+const bitcoinTemplates = JSON.parse(readFileSync(new URL('../../../shared/testdata/bitcoin-regtest-templates.json', import.meta.url), 'utf8')) as {
+  rpc_errors: RecordedExchange[];
+};
+const gxcTranscript = JSON.parse(readFileSync(new URL('../../../shared/testdata/gxc-node-transcript.json', import.meta.url), 'utf8')) as {
+  exchanges: RecordedExchange[];
+};
 
 function recordedBitcoin(description: string): RecordedExchange {
   const found = bitcoinTemplates.rpc_errors.find((e) => e.description === description);
@@ -98,7 +98,9 @@ describe('createRpcClient: errors', () => {
   it('maps Bitcoin Core 404 "Method not found" (recorded) to RpcError.isMethodNotFound', async () => {
     const rec = recordedBitcoin('unknown method');
     const server = track(await startHttpServer((req, res) => sendJson(res, rec.http_status, { ...(rec.response as object), id: req.json?.id })));
-    const err = await client({ url: server.url }).call('getblocktemplat').catch((e: unknown) => e);
+    const err = await client({ url: server.url })
+      .call('getblocktemplat')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcError);
     expect((err as RpcError).isMethodNotFound).toBe(true);
   });
@@ -111,7 +113,9 @@ describe('createRpcClient: errors', () => {
         res.end(rec.body);
       }),
     );
-    const err = await client({ url: server.url.replace('//', '//u:wrong@'), retries: 3 }).call('getblockcount').catch((e: unknown) => e);
+    const err = await client({ url: server.url.replace('//', '//u:wrong@'), retries: 3 })
+      .call('getblockcount')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcTransportError);
     expect((err as Error).message).toMatch(/authentication failed \(HTTP 401\)/);
     expect((err as RpcTransportError).details.httpStatus).toBe(401);
@@ -121,7 +125,9 @@ describe('createRpcClient: errors', () => {
   it('reports a garbage 200 body with its first 100 characters, without retrying', async () => {
     const garbage = 'garbage!' + 'x'.repeat(300);
     const server = track(await startHttpServer((_req, res) => res.end(garbage)));
-    const err = await client({ url: server.url, retries: 3 }).call('getblockcount').catch((e: unknown) => e);
+    const err = await client({ url: server.url, retries: 3 })
+      .call('getblockcount')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcTransportError);
     const message = (err as Error).message;
     expect(message).toContain('HTTP 200 with non-JSON body: "garbage!xxxx');
@@ -136,7 +142,9 @@ describe('createRpcClient: errors', () => {
         res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
       }),
     );
-    const err = await client({ url: server.url, retries: 2 }).call('getblockcount').catch((e: unknown) => e);
+    const err = await client({ url: server.url, retries: 2 })
+      .call('getblockcount')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcTransportError);
     expect((err as Error).message).toMatch(/HTTP 502 with non-JSON body: "<html><body><h1>502 Bad Gateway/);
     expect(server.seen).toHaveLength(3);
@@ -145,7 +153,9 @@ describe('createRpcClient: errors', () => {
   it('a JSON-RPC 2.0 error with HTTP 200 (recorded GXC -32603) is an RpcError', async () => {
     const rec = recordedGxc('same block again -> rejected (stale)');
     const server = track(await startHttpServer((_req, res) => sendJson(res, rec.http_status, rec.response)));
-    const err = await client({ url: server.url, jsonrpc: '2.0', retries: 2 }).call('submitblock', [{}]).catch((e: unknown) => e);
+    const err = await client({ url: server.url, jsonrpc: '2.0', retries: 2 })
+      .call('submitblock', [{}])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcError);
     expect((err as RpcError).code).toBe(-32603);
     expect((err as RpcError).rpcMessage).toBe('Failed to submit block: Stale block');
@@ -160,7 +170,9 @@ describe('createRpcClient: errors', () => {
         setTimeout(() => res.socket?.destroy(), 20);
       }),
     );
-    const err = await client({ url: server.url, retries: 0 }).call('getblockcount').catch((e: unknown) => e);
+    const err = await client({ url: server.url, retries: 0 })
+      .call('getblockcount')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcTransportError);
     expect((err as Error).message).toMatch(/reply/);
   });
@@ -245,16 +257,22 @@ describe('callFirst', () => {
   it('does not fall through on -32600 (GXC: request refused for a missing jsonrpc field)', async () => {
     const refused = recordedGxc('same call without jsonrpc field is refused');
     const server = track(await startHttpServer((_req, res) => sendJson(res, 200, refused.response)));
-    const err = await client({ url: server.url }).callFirst(['getblockcount', 'gxc_getBlockCount']).catch((e: unknown) => e);
+    const err = await client({ url: server.url })
+      .callFirst(['getblockcount', 'gxc_getBlockCount'])
+      .catch((e: unknown) => e);
     expect((err as RpcError).code).toBe(-32600);
     expect(server.seen).toHaveLength(1);
   });
 
   it('reports every name when none exists', async () => {
     const server = track(
-      await startHttpServer((req, res) => sendJson(res, 404, { result: null, error: { code: -32601, message: 'Method not found' }, id: req.json?.id })),
+      await startHttpServer((req, res) =>
+        sendJson(res, 404, { result: null, error: { code: -32601, message: 'Method not found' }, id: req.json?.id }),
+      ),
     );
-    const err = await client({ url: server.url }).callFirst(['a', 'b']).catch((e: unknown) => e);
+    const err = await client({ url: server.url })
+      .callFirst(['a', 'b'])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcError);
     expect((err as RpcError).isMethodNotFound).toBe(true);
     expect((err as Error).message).toMatch(/a, b/);

@@ -39,7 +39,9 @@ describe('postgres store specifics', () => {
           { version: 2, name: 'instances and leases' },
           { version: 3, name: 'balance ledger and payments' },
         ]);
-        const money = await client.query(`SELECT data_type FROM information_schema.columns WHERE table_name = 'ledger_entries' AND column_name = 'amount'`);
+        const money = await client.query(
+          `SELECT data_type FROM information_schema.columns WHERE table_name = 'ledger_entries' AND column_name = 'amount'`,
+        );
         expect(money.rows[0]).toEqual({ data_type: 'bigint' });
       } finally {
         await client.end();
@@ -58,13 +60,20 @@ describe('postgres store specifics', () => {
     try {
       await a.migrate();
       const batch = Array.from({ length: 3000 }, (_, i) => share({ worker: `a${i}`, difficulty: 0.001 * (i + 1) }));
-      const [idsA, idsB] = await Promise.all([a.insertShares(batch), b.insertShares(Array.from({ length: 50 }, (_, i) => share({ worker: `b${i}` })))]);
+      const [idsA, idsB] = await Promise.all([
+        a.insertShares(batch),
+        b.insertShares(Array.from({ length: 50 }, (_, i) => share({ worker: `b${i}` }))),
+      ]);
       expect(idsA).toHaveLength(3000);
       expect(idsA.every((id, i) => i === 0 || id > (idsA[i - 1] as number))).toBe(true);
       const rows = await a.sharesBackFrom('asic', Math.max(...idsA, ...idsB), 10_000);
       const byId = new Map(rows.map((r) => [r.id, r]));
-      idsA.forEach((id, i) => expect(byId.get(id)?.worker).toBe(`a${i}`));
-      idsB.forEach((id, i) => expect(byId.get(id)?.worker).toBe(`b${i}`));
+      idsA.forEach((id, i) => {
+        expect(byId.get(id)?.worker).toBe(`a${i}`);
+      });
+      idsB.forEach((id, i) => {
+        expect(byId.get(id)?.worker).toBe(`b${i}`);
+      });
       expect(byId.get(idsA[2] as number)?.difficulty).toBe(0.003);
     } finally {
       await a.close();

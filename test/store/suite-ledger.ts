@@ -54,7 +54,9 @@ export function ledgerSuite(harness: StoreHarness): void {
       const { store } = await fresh();
       const id = await pendingBlock(store, 100n);
       const c = (address: string, amount: bigint) => ({ address, amount, shareDifficultySum: 1, shareCount: 1 });
-      await expect(store.creditBlock({ blockId: id, credits: [c('A', 60n), c('B', 30n)], fees: [{ address: 'OP', amount: 11n }] })).rejects.toThrow(/credits \+ fees 101 exceed its reward 100/);
+      await expect(store.creditBlock({ blockId: id, credits: [c('A', 60n), c('B', 30n)], fees: [{ address: 'OP', amount: 11n }] })).rejects.toThrow(
+        /credits \+ fees 101 exceed its reward 100/,
+      );
       await expect(store.creditBlock({ blockId: id, credits: [c('A', 1n), c('A', 2n)] })).rejects.toThrow(/address A appears twice/);
       await expect(store.creditBlock({ blockId: id, credits: [c('A', 0n)] })).rejects.toThrow(/must be > 0/);
       await expect(store.creditBlock({ blockId: id, credits: [c('A', 2n ** 63n)] })).rejects.toThrow(/does not fit in 64 bits/);
@@ -76,7 +78,14 @@ export function ledgerSuite(harness: StoreHarness): void {
       const keep = await pendingBlock(store, 1_000n);
       const lost = await pendingBlock(store, 1_000n);
       const credit = (blockId: number, a: bigint, b: bigint) =>
-        store.creditBlock({ blockId, credits: [{ address: 'A', amount: a, shareDifficultySum: 1, shareCount: 1 }, { address: 'B', amount: b, shareDifficultySum: 1, shareCount: 1 }], fees: [{ address: 'A', amount: 5n }] });
+        store.creditBlock({
+          blockId,
+          credits: [
+            { address: 'A', amount: a, shareDifficultySum: 1, shareCount: 1 },
+            { address: 'B', amount: b, shareDifficultySum: 1, shareCount: 1 },
+          ],
+          fees: [{ address: 'A', amount: 5n }],
+        });
       await credit(keep, 600n, 300n);
       await credit(lost, 500n, 400n);
       await expect(store.updateBlock(lost, { status: 'orphaned' })).rejects.toThrow(/use orphanBlock/);
@@ -84,7 +93,10 @@ export function ledgerSuite(harness: StoreHarness): void {
       expect(await store.orphanBlock(lost, 'not in main chain')).toBe(false);
       expect(await store.blockById(lost)).toMatchObject({ status: 'orphaned', creditState: 'reversed', reason: 'not in main chain' });
       const reversals = (await store.ledgerEntries({ blockId: lost, limit: 20 })).filter((e) => e.kind === 'reversal');
-      expect(reversals.map((e) => [e.address, e.amount]).sort()).toEqual([['A', -505n], ['B', -400n]]);
+      expect(reversals.map((e) => [e.address, e.amount]).sort()).toEqual([
+        ['A', -505n],
+        ['B', -400n],
+      ]);
       expect(await store.balances('asic')).toEqual([
         { address: 'A', immature: 605n, confirmed: 0n },
         { address: 'B', immature: 300n, confirmed: 0n },
@@ -115,14 +127,25 @@ export function ledgerSuite(harness: StoreHarness): void {
     async function funded(store: Store, amounts: Record<string, bigint>, pool = 'asic'): Promise<number> {
       const total = Object.values(amounts).reduce((s, v) => s + v, 0n);
       const id = await pendingBlock(store, total, pool);
-      await store.creditBlock({ blockId: id, status: 'confirmed', credits: Object.entries(amounts).map(([address, amount]) => ({ address, amount, shareDifficultySum: 1, shareCount: 1 })) });
+      await store.creditBlock({
+        blockId: id,
+        status: 'confirmed',
+        credits: Object.entries(amounts).map(([address, amount]) => ({ address, amount, shareDifficultySum: 1, shareCount: 1 })),
+      });
       return id;
     }
 
     it('records intents with debits, then sent, confirmed; balances follow', async () => {
       const { store } = await fresh();
       await funded(store, { A: 1_000n, B: 500n });
-      const payments = await store.createPayments('asic', [{ address: 'A', amount: 700n }, { address: 'B', amount: 500n }], { batchId: 'batch-1' });
+      const payments = await store.createPayments(
+        'asic',
+        [
+          { address: 'A', amount: 700n },
+          { address: 'B', amount: 500n },
+        ],
+        { batchId: 'batch-1' },
+      );
       expect(payments.map((p) => [p.address, p.amount, p.status, p.batchId, p.txid, p.attempts])).toEqual([
         ['A', 700n, 'pending', 'batch-1', null, 0],
         ['B', 500n, 'pending', 'batch-1', null, 0],
@@ -130,7 +153,10 @@ export function ledgerSuite(harness: StoreHarness): void {
       expect(await store.balances('asic')).toEqual([{ address: 'A', immature: 0n, confirmed: 300n }]);
       const ids = payments.map((p) => p.id);
       await store.notePaymentAttempt(ids, 'wallet timeout');
-      expect((await store.paymentsByBatch('batch-1')).map((p) => [p.attempts, p.error])).toEqual([[1, 'wallet timeout'], [1, 'wallet timeout']]);
+      expect((await store.paymentsByBatch('batch-1')).map((p) => [p.attempts, p.error])).toEqual([
+        [1, 'wallet timeout'],
+        [1, 'wallet timeout'],
+      ]);
       expect(await store.markPaymentsSent(ids, 'f00d')).toBe(2);
       expect(await store.markPaymentsSent(ids, 'f00d')).toBe(2); // idempotent
       expect(await store.markPaymentsSent(ids, 'beef')).toBe(0); // never re-pointed to another tx
@@ -145,7 +171,10 @@ export function ledgerSuite(harness: StoreHarness): void {
       expect(await store.paymentsByAddress('gpu', 'A', 10)).toEqual([]);
       expect((await store.paymentsByAddress(null, 'A', 10)).map((p) => [p.pool, p.amount])).toEqual([['asic', 700n]]);
       const kinds = (await store.ledgerEntries({ address: 'A', limit: 10 })).map((e) => [e.kind, e.amount, e.paymentId]);
-      expect(kinds).toEqual([['payment', -700n, payments[0]?.id], ['credit', 1_000n, null]]);
+      expect(kinds).toEqual([
+        ['payment', -700n, payments[0]?.id],
+        ['credit', 1_000n, null],
+      ]);
     });
 
     it('refuses payments beyond the confirmed balance, immature credits included, writing nothing', async () => {
@@ -156,7 +185,12 @@ export function ledgerSuite(harness: StoreHarness): void {
       const err = await store.createPayments('asic', [{ address: 'A', amount: 1_001n }]).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InsufficientBalanceError);
       expect(err).toMatchObject({ address: 'A', confirmed: 1_000n, requested: 1_001n });
-      await expect(store.createPayments('asic', [{ address: 'A', amount: 1n }, { address: 'A', amount: 1n }])).rejects.toThrow(/appears twice/);
+      await expect(
+        store.createPayments('asic', [
+          { address: 'A', amount: 1n },
+          { address: 'A', amount: 1n },
+        ]),
+      ).rejects.toThrow(/appears twice/);
       await expect(store.createPayments('asic', [{ address: 'Q', amount: 1n }])).rejects.toThrow(/exceeds its confirmed balance 0/);
       await expect(store.createPayments('gpu', [{ address: 'A', amount: 1n }])).rejects.toBeInstanceOf(InsufficientBalanceError);
       expect(await store.paymentsByStatus(null, ['pending', 'sent', 'confirmed', 'failed'])).toEqual([]);
@@ -176,7 +210,10 @@ export function ledgerSuite(harness: StoreHarness): void {
       const failed = await store.paymentsByStatus('asic', ['failed']);
       expect(failed.map((f) => [f.id, f.error])).toEqual([[id, 'insufficient funds in wallet']]);
       const entries = await store.ledgerEntries({ paymentId: id, limit: 10 });
-      expect(entries.map((e) => [e.kind, e.amount]).sort()).toEqual([['payment', -1_000n], ['payment_refund', 1_000n]]);
+      expect(entries.map((e) => [e.kind, e.amount]).sort()).toEqual([
+        ['payment', -1_000n],
+        ['payment_refund', 1_000n],
+      ]);
       // The retry is a new intent against the refunded balance; a second one finds nothing left.
       const [retry] = await store.createPayments('asic', [{ address: 'A', amount: 1_000n }]);
       expect(retry?.status).toBe('pending');
@@ -195,7 +232,10 @@ export function ledgerSuite(harness: StoreHarness): void {
       const stores = harness.concurrentPeers ? [store, await peer(), await peer(), await peer()] : [store];
       const runs = await Promise.allSettled(
         Array.from({ length: 8 }, (_, i) =>
-          (stores[i % stores.length] ?? store).createPayments('asic', [{ address: 'A', amount: 600n }, { address: 'B', amount: 600n }]),
+          (stores[i % stores.length] ?? store).createPayments('asic', [
+            { address: 'A', amount: 600n },
+            { address: 'B', amount: 600n },
+          ]),
         ),
       );
       const ok = runs.filter((r) => r.status === 'fulfilled');
@@ -213,7 +253,10 @@ export function ledgerSuite(harness: StoreHarness): void {
       const stores = harness.concurrentPeers ? [store, await peer(), await peer()] : [store];
       const results = await Promise.all(
         Array.from({ length: 6 }, (_, i) =>
-          (stores[i % stores.length] ?? store).creditBlock({ blockId: id, credits: [{ address: 'A', amount: 900n, shareDifficultySum: 9, shareCount: 9 }] }),
+          (stores[i % stores.length] ?? store).creditBlock({
+            blockId: id,
+            credits: [{ address: 'A', amount: 900n, shareDifficultySum: 9, shareCount: 9 }],
+          }),
         ),
       );
       expect(results.filter(Boolean)).toHaveLength(1);

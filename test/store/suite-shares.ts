@@ -26,7 +26,11 @@ export function sharesAndBlocksSuite(harness: StoreHarness): void {
       expect(ids[1]).toBeGreaterThan(ids[0] as number);
       expect(ids[2]).toBeGreaterThan(ids[1] as number);
       const back = await store.sharesBackFrom('asic', ids[2] as number, 10);
-      expect(back.map((s) => [s.id, s.worker])).toEqual([[ids[2], 'w2'], [ids[1], 'w1'], [ids[0], 'w0']]);
+      expect(back.map((s) => [s.id, s.worker])).toEqual([
+        [ids[2], 'w2'],
+        [ids[1], 'w1'],
+        [ids[0], 'w0'],
+      ]);
     });
 
     it('refuses a malformed share with a precise error and writes nothing of its batch', async () => {
@@ -68,7 +72,10 @@ export function sharesAndBlocksSuite(harness: StoreHarness): void {
       const page1 = await store.sharesBackFrom('asic', b2, 2);
       expect(page1.map((s) => s.id)).toEqual([b2, a2]);
       const page2 = await store.sharesBackFrom('asic', (page1[1]?.id as number) - 1, 2);
-      expect(page2.map((s) => [s.id, s.address, s.difficulty])).toEqual([[b1, 'B', 0.25], [a1, 'A', 1]]);
+      expect(page2.map((s) => [s.id, s.address, s.difficulty])).toEqual([
+        [b1, 'B', 0.25],
+        [a1, 'A', 1],
+      ]);
       expect(await store.sharesBackFrom('asic', a1 - 1, 5)).toEqual([]);
       expect(await store.shareTotalsBetween('asic', a1, b2)).toEqual([
         { address: 'A', difficultySum: 4, shareCount: 1 },
@@ -92,7 +99,9 @@ export function sharesAndBlocksSuite(harness: StoreHarness): void {
       expect(writer.stats.batches).toBeLessThanOrEqual(4);
       const rows = await store.sharesBackFrom('asic', Math.max(...ids), 100);
       const byId = new Map(rows.map((r) => [r.id, r.worker]));
-      ids.forEach((id, i) => expect(byId.get(id)).toBe(`w${i}`));
+      ids.forEach((id, i) => {
+        expect(byId.get(id)).toBe(`w${i}`);
+      });
       await expect(writer.add(share())).rejects.toThrow(/closed/);
     });
   });
@@ -104,7 +113,15 @@ export function sharesAndBlocksSuite(harness: StoreHarness): void {
       const id2 = await store.insertBlock(block({ height: 102, hash: 'cc'.repeat(32) }));
       const id3 = await store.insertBlock(block({ pool: 'gpu', height: 5 }));
       const b1 = await store.blockById(id1);
-      expect(b1).toMatchObject({ id: id1, status: 'candidate', creditState: 'none', reward: 2n ** 62n + 3n, confirmations: 0, reason: null, shareId: null });
+      expect(b1).toMatchObject({
+        id: id1,
+        status: 'candidate',
+        creditState: 'none',
+        reward: 2n ** 62n + 3n,
+        confirmations: 0,
+        reason: null,
+        shareId: null,
+      });
       expect(b1?.updatedAt).toBe(b1?.createdAt);
       await store.updateBlock(id1, { status: 'pending', confirmations: 3 });
       await store.updateBlock(id2, { status: 'rejected', reason: 'high-hash' });

@@ -3,12 +3,10 @@
  * same server keeps getting answers throughout.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StratumServer } from '../../src/stratum/types.js';
 import { assertWellFormedReplies, type TestClient } from './helpers/client.js';
 import { Harness, handshake, jobIdOf, submitParams } from './helpers/harness.js';
 
 const h = new Harness();
-let server: StratumServer;
 let port: number;
 let healthy: TestClient;
 let healthyJob: string;
@@ -16,7 +14,7 @@ let healthyExtranonce1: string;
 let healthyNonce = 0;
 
 beforeEach(async () => {
-  ({ server, port } = await h.start({
+  ({ port } = await h.start({
     limits: { maxBadLines: 3, requestBurst: 40, requestsPerSecond: 20, maxConnectionsPerIp: 50 },
   }));
   healthy = await h.client(port);

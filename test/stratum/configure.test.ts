@@ -37,9 +37,7 @@ describe('negotiateConfigure (BIP310)', () => {
       POOL,
     );
     // "__proto__" from the wire stays an ordinary key of the answer.
-    expect(JSON.stringify(out.result)).toBe(
-      '{"info":false,"minimum-difficulty":true,"subscribe-extranonce":true,"__proto__":false}',
-    );
+    expect(JSON.stringify(out.result)).toBe('{"info":false,"minimum-difficulty":true,"subscribe-extranonce":true,"__proto__":false}');
     expect(out.minimumDifficulty).toBe(2048);
     expect(out.subscribeExtranonce).toBe(true);
     expect(out.versionMask).toBeUndefined();

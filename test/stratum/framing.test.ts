@@ -32,7 +32,10 @@ describe('LineFramer', () => {
   it('reports invalid UTF-8 as its own frame and keeps going', () => {
     const f = new LineFramer(1024);
     const out = f.push(Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x16]), Buffer.from('\nok\n')]));
-    expect(out).toEqual([{ kind: 'invalid-utf8', bytes: 4 }, { kind: 'line', text: 'ok' }]);
+    expect(out).toEqual([
+      { kind: 'invalid-utf8', bytes: 4 },
+      { kind: 'line', text: 'ok' },
+    ]);
   });
 
   it('accepts a line of exactly the limit (with \\r\\n) and refuses one byte more', () => {

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkAuthorizeParams,
-  checkConfigureParams,
-  checkSubmitParams,
-  parseDifficulty,
-  parsePasswordOptions,
-} from '../../src/stratum/params.js';
+import { checkAuthorizeParams, checkConfigureParams, checkSubmitParams, parseDifficulty, parsePasswordOptions } from '../../src/stratum/params.js';
 
 const good = ['addr.w1', '1a', '0000000a', '6553f100', 'DEADBEEF'];
 

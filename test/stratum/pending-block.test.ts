@@ -31,7 +31,12 @@ describe('pending-submit limit and blocks', () => {
     await store.migrate();
     let release: () => void = () => undefined;
     const held = new Promise<void>((r) => (release = r));
-    const sink: ShareSink = { add: async (s) => (await held, writer.add(s)) };
+    const sink: ShareSink = {
+      add: async (s) => {
+        await held;
+        return writer.add(s);
+      },
+    };
     const chain = new RecordingChain();
     const pool = new PoolRuntime({ name: 'asic', chain: chain.asAdapter(), store, shares: sink, instanceId: 0, logger: silentLogger });
     pool.addWork(hardWork, true);

@@ -28,17 +28,7 @@ describe('cpuminer-style session', () => {
     expect(diff.params).toEqual([0.5]);
     const notify = await c.notification('mining.notify');
     const job = backend.currentJob();
-    expect(notify.params).toEqual([
-      job?.id,
-      job?.prevHash,
-      job?.coinb1,
-      job?.coinb2,
-      job?.merkleBranch,
-      job?.version,
-      job?.nbits,
-      job?.ntime,
-      true,
-    ]);
+    expect(notify.params).toEqual([job?.id, job?.prevHash, job?.coinb1, job?.coinb2, job?.merkleBranch, job?.version, job?.nbits, job?.ntime, true]);
     // Order on the wire: authorize reply, then set_difficulty, then the job.
     const authAt = indexOf(c.received, (m) => m.id === 2 && m.method === undefined);
     const diffAt = indexOf(c.received, (m) => m.method === 'mining.set_difficulty');

@@ -108,9 +108,7 @@ function base58ToScript(address: string, params: NetworkParams, network: Bitcoin
   if (version === params.p2sh) return Buffer.concat([Buffer.from([0xa9, 0x14]), hash, Buffer.from([0x87])]);
   const owner = base58VersionOwner(version);
   throw new AddressError(
-    owner
-      ? `Base58 address version 0x${hex2(version)} is a ${owner} address, not ${network}`
-      : `unknown Base58 address version 0x${hex2(version)}`,
+    owner ? `Base58 address version 0x${hex2(version)} is a ${owner} address, not ${network}` : `unknown Base58 address version 0x${hex2(version)}`,
   );
 }
 

@@ -40,7 +40,11 @@ export function base58CheckDecode(text: string): Buffer {
   const raw = base58Decode(text);
   if (raw.length < 5) throw new Error('Base58Check data too short');
   const payload = raw.subarray(0, raw.length - 4);
-  if (!sha256d(payload).subarray(0, 4).equals(raw.subarray(raw.length - 4))) {
+  if (
+    !sha256d(payload)
+      .subarray(0, 4)
+      .equals(raw.subarray(raw.length - 4))
+  ) {
     throw new Error('invalid Base58Check checksum');
   }
   return Buffer.from(payload);

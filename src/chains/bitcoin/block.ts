@@ -8,9 +8,7 @@ import { bigIntToHex64 } from '../../core/bytes.js';
 import { coinbaseForBlock, coinbaseWithoutWitness } from './coinbase.js';
 import type { BitcoinWork } from './work.js';
 
-export type BlockAssembly =
-  | { ok: true; hex: string; blockHash: string; coinbaseTxid: string }
-  | { ok: false; reason: string; blockHash: string };
+export type BlockAssembly = { ok: true; hex: string; blockHash: string; coinbaseTxid: string } | { ok: false; reason: string; blockHash: string };
 
 /**
  * Builds header ‖ varint(tx count) ‖ coinbase (with witness when committed) ‖ template txs, after checking that
@@ -25,7 +23,7 @@ export function assembleBlock(work: BitcoinWork, solution: BlockSolution): Block
   if (solution.hashDisplay && solution.hashDisplay.toLowerCase() !== hash.displayHex) {
     return fail(`solution hash ${solution.hashDisplay} does not match the header's hash ${hash.displayHex}`);
   }
-  if (!header.subarray(4, 36).equals(work.prevHashInternal)) return fail('header previous-block hash is not this work\'s');
+  if (!header.subarray(4, 36).equals(work.prevHashInternal)) return fail("header previous-block hash is not this work's");
   if (header.readUInt32LE(0) !== solution.version >>> 0) return fail('header version differs from the solution version');
   if (header.readUInt32LE(68) !== solution.ntime >>> 0) return fail('header time differs from the solution ntime');
   if (header.readUInt32LE(72) !== work.bits) return fail('header bits differ from the template bits');

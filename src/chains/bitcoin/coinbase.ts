@@ -75,13 +75,7 @@ export function buildCoinbase(p: CoinbaseParams): CoinbaseParts {
   ]);
   const outputs: Buffer[] = [outputBytes(p.value, p.payoutScript)];
   if (p.witnessCommitment) outputs.push(outputBytes(0n, p.witnessCommitment));
-  const coinb2 = Buffer.concat([
-    tagPush,
-    u32LE(COINBASE_SEQUENCE),
-    varInt(outputs.length),
-    ...outputs,
-    u32LE(COINBASE_LOCKTIME),
-  ]);
+  const coinb2 = Buffer.concat([tagPush, u32LE(COINBASE_SEQUENCE), varInt(outputs.length), ...outputs, u32LE(COINBASE_LOCKTIME)]);
   return { coinb1, coinb2, extranonceSize: p.extranonceSize, hasWitness: p.witnessCommitment !== null };
 }
 

@@ -166,8 +166,6 @@ export function txHashesOfRaw(raw: Buffer): { txid: Buffer; wtxid: Buffer; hasWi
   advance(4);
   if (p !== raw.length) throw new RangeError(`${raw.length - p} trailing bytes after the transaction`);
   const wtxid = sha256d(raw);
-  const txid = segwit
-    ? sha256d(Buffer.concat([raw.subarray(0, 4), raw.subarray(bodyStart, bodyEnd), raw.subarray(raw.length - 4)]))
-    : wtxid;
+  const txid = segwit ? sha256d(Buffer.concat([raw.subarray(0, 4), raw.subarray(bodyStart, bodyEnd), raw.subarray(raw.length - 4)])) : wtxid;
   return { txid, wtxid, hasWitness: witnessItems > 0 };
 }

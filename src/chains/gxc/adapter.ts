@@ -43,7 +43,9 @@ export function createGxcAdapter(opts: GxcAdapterOptions): ChainAdapter {
   const logger = opts.logger ?? silentLogger;
   const poolTag = opts.poolTag ?? '/gxc-pool/';
   if (Buffer.byteLength(poolTag, 'utf8') > MAX_POOL_TAG_BYTES) {
-    throw new Error(`GXC pool tag "${poolTag}" is ${Buffer.byteLength(poolTag, 'utf8')} bytes; the bridge coinbase allows at most ${MAX_POOL_TAG_BYTES}`);
+    throw new Error(
+      `GXC pool tag "${poolTag}" is ${Buffer.byteLength(poolTag, 'utf8')} bytes; the bridge coinbase allows at most ${MAX_POOL_TAG_BYTES}`,
+    );
   }
   let lastPosHeight = -1;
   let bestHashVia: 'getbestblockhash' | 'count+hash' = 'getbestblockhash';
@@ -54,7 +56,10 @@ export function createGxcAdapter(opts: GxcAdapterOptions): ChainAdapter {
     if (isProofOfStakeTemplate(template)) {
       if (lastPosHeight !== template.height) {
         lastPosHeight = template.height;
-        logger.info({ event: 'gxc_pos_template', height: template.height }, `GXC height ${template.height} is proof-of-stake: waiting for the next PoW template`);
+        logger.info(
+          { event: 'gxc_pos_template', height: template.height },
+          `GXC height ${template.height} is proof-of-stake: waiting for the next PoW template`,
+        );
       }
       throw new GxcProofOfStakeTemplate(template.height);
     }
@@ -92,9 +97,20 @@ export function createGxcAdapter(opts: GxcAdapterOptions): ChainAdapter {
     const proofProblem =
       hashHeader(solution.header).displayHex !== blockHash
         ? 'hashDisplay is not sha256d(header)'
-        : verifyBridgedBlock({ ...work.gxc.fields, hash: blockHash, nonce: solution.nonce >>> 0, timestamp: solution.ntime, pool_header: block.pool_header, pool_coinbase: block.pool_coinbase, pool_merkle_branch: block.pool_merkle_branch });
+        : verifyBridgedBlock({
+            ...work.gxc.fields,
+            hash: blockHash,
+            nonce: solution.nonce >>> 0,
+            timestamp: solution.ntime,
+            pool_header: block.pool_header,
+            pool_coinbase: block.pool_coinbase,
+            pool_merkle_branch: block.pool_merkle_branch,
+          });
     if (proofProblem) {
-      logger.error({ event: 'gxc_block_proof_invalid', height: work.height, hash: blockHash, problem: proofProblem }, 'GXC block candidate fails its own proof; not submitted');
+      logger.error(
+        { event: 'gxc_block_proof_invalid', height: work.height, hash: blockHash, problem: proofProblem },
+        'GXC block candidate fails its own proof; not submitted',
+      );
       return { accepted: false, reason: `pool-bug: block proof does not hold (${proofProblem}); nothing submitted`, blockHash, raw: null };
     }
     try {
@@ -109,7 +125,12 @@ export function createGxcAdapter(opts: GxcAdapterOptions): ChainAdapter {
       return { accepted: false, reason, blockHash, raw: result };
     } catch (err) {
       const reason = submitFailureReason(err);
-      const raw = err instanceof RpcError ? { code: err.code, message: err.rpcMessage } : err instanceof RpcTransportError ? { transport: err.reason } : String(err);
+      const raw =
+        err instanceof RpcError
+          ? { code: err.code, message: err.rpcMessage }
+          : err instanceof RpcTransportError
+            ? { transport: err.reason }
+            : String(err);
       logger.warn({ event: 'gxc_block_rejected', height: work.height, hash: blockHash, reason }, `GXC block ${work.height} refused: ${reason}`);
       // A -32603 refusal is a verdict; anything else (transport, garbage) leaves the outcome unknown.
       return { accepted: false, reason, blockHash, raw, uncertain: !(err instanceof RpcError) };
@@ -192,4 +213,3 @@ export function recheckGxcCandidate(work: GxcWork, solution: BlockSolution): str
     pool_merkle_branch: [],
   });
 }
-

@@ -162,7 +162,7 @@ export function verifyBridgedBlock(b: SubmittedBridgeBlock): string | null {
   if (bits !== gxcTargetBits(b.difficulty)) return `header bits ${bits.toString(16)} do not encode difficulty ${b.difficulty}`;
 
   const coinbase = Buffer.from(b.pool_coinbase, 'hex');
-  let tx;
+  let tx: ReturnType<typeof parseTx>['tx'];
   try {
     const parsed = parseTx(coinbase);
     if (parsed.size !== coinbase.length) return 'pool_coinbase has trailing bytes';
@@ -170,7 +170,10 @@ export function verifyBridgedBlock(b: SubmittedBridgeBlock): string | null {
   } catch (err) {
     return `pool_coinbase does not parse: ${(err as Error).message}`;
   }
-  const root = merkleRootFromBranch(sha256d(coinbase), branchHex.map((h) => Buffer.from(h, 'hex')));
+  const root = merkleRootFromBranch(
+    sha256d(coinbase),
+    branchHex.map((h) => Buffer.from(h, 'hex')),
+  );
   if (!root.equals(header.subarray(36, 68))) return 'header merkle root does not commit to pool_coinbase';
   const input = tx.inputs[0];
   if (tx.inputs.length !== 1 || !input || !input.prevTxid.equals(Buffer.alloc(32)) || input.prevIndex !== 0xffffffff) {
@@ -186,6 +189,7 @@ export function verifyBridgedBlock(b: SubmittedBridgeBlock): string | null {
   }
   const committed = tx.outputs.filter((o) => o.scriptPubKey.subarray(0, 6).equals(expected.subarray(0, 6)));
   if (committed.length !== 1) return `pool_coinbase must carry exactly one GXC commitment output, found ${committed.length}`;
-  if (!committed[0]!.scriptPubKey.equals(expected)) return 'pool_coinbase commitment does not match this block (height, previous hash, miner, difficulty, payout or transactions differ)';
+  if (!committed[0]!.scriptPubKey.equals(expected))
+    return 'pool_coinbase commitment does not match this block (height, previous hash, miner, difficulty, payout or transactions differ)';
   return null;
 }

@@ -15,7 +15,8 @@ export async function detectChainFlavor(rpc: RpcClient): Promise<'bitcoin' | 'gx
     throw new Error(`getblocktemplate answered neither a Bitcoin (BIP22) nor a GXC template: ${JSON.stringify(answer).slice(0, 200)}`);
   } catch (err) {
     if (!(err instanceof RpcError)) throw err;
-    if (err.isMethodNotFound) throw new Error(`the node has no getblocktemplate (${err.rpcMessage}): neither a Bitcoin Core-compatible nor a GXC node`);
+    if (err.isMethodNotFound)
+      throw new Error(`the node has no getblocktemplate (${err.rpcMessage}): neither a Bitcoin Core-compatible nor a GXC node`);
   }
   try {
     await rpc.call('gxc_getBlockTemplate', [{}]);

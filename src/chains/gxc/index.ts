@@ -3,7 +3,14 @@ export { createGxcAdapter, recheckGxcCandidate, GXC_MAINNET_MATURITY, GXC_TESTNE
 export { detectChainFlavor } from './detect.js';
 export { validateGxcAddress, isNodeValidGxcAddress, gxcNetworkOfAddress, type GxcNetwork } from './address.js';
 export { gxcAmountToUnits, unitsToGxcDecimal, gxcSubsidyUnits, GXC_UNITS_PER_COIN } from './amounts.js';
-export { gxcDifficultyToTarget, gxcTargetBits, leadingHexZeros, meetsGxcDifficulty, requiredLeadingZeros, expectedHashesPerBlock } from './difficulty.js';
+export {
+  gxcDifficultyToTarget,
+  gxcTargetBits,
+  leadingHexZeros,
+  meetsGxcDifficulty,
+  requiredLeadingZeros,
+  expectedHashesPerBlock,
+} from './difficulty.js';
 export {
   BRIDGE_SCHEME,
   BRIDGE_HEADER_VERSION,
@@ -14,6 +21,29 @@ export {
   type BridgeBlockFields,
   type SubmittedBridgeBlock,
 } from './bridge.js';
-export { describeGxcSubmitRefusal, submitFailureReason, GxcPartialSendError, GxcProofOfStakeTemplate, type GxcRefusal, type GxcRefusalKind } from './errors.js';
-export { parseGxcTemplate, gxcTxId, isCoinbaseJson, looksLikeGxcTemplate, looksLikeBip22Template, type GxcTemplate, type GxcTransactionJson } from './template.js';
-export { buildGxcWork, isGxcWork, submitBlockJson, DEFAULT_MAX_REQUEST_BODY_BYTES, GXC_NODE_RECV_BYTES, type GxcWork, type GxcWorkContext } from './work.js';
+export {
+  describeGxcSubmitRefusal,
+  submitFailureReason,
+  GxcPartialSendError,
+  GxcProofOfStakeTemplate,
+  type GxcRefusal,
+  type GxcRefusalKind,
+} from './errors.js';
+export {
+  parseGxcTemplate,
+  gxcTxId,
+  isCoinbaseJson,
+  looksLikeGxcTemplate,
+  looksLikeBip22Template,
+  type GxcTemplate,
+  type GxcTransactionJson,
+} from './template.js';
+export {
+  buildGxcWork,
+  isGxcWork,
+  submitBlockJson,
+  DEFAULT_MAX_REQUEST_BODY_BYTES,
+  GXC_NODE_RECV_BYTES,
+  type GxcWork,
+  type GxcWorkContext,
+} from './work.js';

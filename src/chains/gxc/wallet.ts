@@ -27,7 +27,8 @@ export function createGxcWallet(opts: { rpc: RpcClient; poolAddress: string; net
 
     async balance(): Promise<bigint> {
       const gxc = await rpc.callFirst<number>(['getbalance', 'gxc_getBalance'], [poolAddress]);
-      if (typeof gxc !== 'number' || !Number.isFinite(gxc) || gxc < 0) throw new Error(`getbalance answered ${JSON.stringify(gxc)}, not a GXC amount`);
+      if (typeof gxc !== 'number' || !Number.isFinite(gxc) || gxc < 0)
+        throw new Error(`getbalance answered ${JSON.stringify(gxc)}, not a GXC amount`);
       return gxcAmountToUnits(gxc);
     },
 

@@ -80,7 +80,12 @@ export function submitParamsText(block: { [key: string]: ExactJson }): string {
 function txFeeUnits(tx: GxcTransactionJson): bigint {
   if (typeof tx.fee === 'number') return gxcAmountToUnits(tx.fee);
   const sum = (list: unknown): bigint =>
-    Array.isArray(list) ? list.reduce<bigint>((acc, o) => acc + (typeof (o as { amount?: unknown })?.amount === 'number' ? gxcAmountToUnits((o as { amount: number }).amount) : 0n), 0n) : 0n;
+    Array.isArray(list)
+      ? list.reduce<bigint>(
+          (acc, o) => acc + (typeof (o as { amount?: unknown })?.amount === 'number' ? gxcAmountToUnits((o as { amount: number }).amount) : 0n),
+          0n,
+        )
+      : 0n;
   const fee = sum(tx.inputs) - sum(tx.outputs);
   return fee > 0n ? fee : 0n;
 }

@@ -84,11 +84,7 @@ export function blockHash(block: Block): { digest: Buffer; displayHex: string; v
 }
 
 export function serializeBlock(block: Block, withWitness = true): Buffer {
-  return Buffer.concat([
-    headerBytes(block),
-    varInt(block.txs.length),
-    ...block.txs.map((tx) => serializeTx(tx, withWitness)),
-  ]);
+  return Buffer.concat([headerBytes(block), varInt(block.txs.length), ...block.txs.map((tx) => serializeTx(tx, withWitness))]);
 }
 
 export function txWeight(tx: Tx): number {
@@ -105,9 +101,7 @@ export function blockSizes(block: Block): { size: number; strippedSize: number; 
 
 export function isCoinbase(tx: Tx): boolean {
   const input = tx.inputs[0];
-  return (
-    tx.inputs.length === 1 && input !== undefined && input.prevIndex === 0xffffffff && input.prevTxid.every((b) => b === 0)
-  );
+  return tx.inputs.length === 1 && input !== undefined && input.prevIndex === 0xffffffff && input.prevTxid.every((b) => b === 0);
 }
 
 /**

@@ -24,7 +24,10 @@ export interface RpcJsonObject {
 export const DUPLICATE_KEYS: unique symbol = Symbol('duplicateKeys');
 
 export class JsonSyntaxError extends Error {
-  constructor(message: string, readonly position: number) {
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
     super(`${message} at position ${position}`);
     this.name = 'JsonSyntaxError';
   }
@@ -98,7 +101,7 @@ export function parseJson(text: string): RpcJson {
         if (text[p] !== ':') fail("expected ':'");
         p++;
         const v = value(depth + 1);
-        if (Object.prototype.hasOwnProperty.call(obj, key)) dups.push(key);
+        if (Object.hasOwn(obj, key)) dups.push(key);
         // defineProperty: a key named "__proto__" must stay plain data.
         Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
         ws();

@@ -85,7 +85,14 @@ export class Mempool {
     const valueIn = sumOutputs(spentCoins);
     const valueOut = sumOutputs(tx.outputs);
     if (valueIn < valueOut) return { ok: false, reason: 'bad-txns-in-belowout' };
-    if (!sequenceLocksOk(tx, spentCoins.map((c) => c.height), ctx)) return { ok: false, reason: 'non-BIP68-final' };
+    if (
+      !sequenceLocksOk(
+        tx,
+        spentCoins.map((c) => c.height),
+        ctx,
+      )
+    )
+      return { ok: false, reason: 'non-BIP68-final' };
     const entry: MempoolEntry = {
       tx,
       txid,

@@ -5,17 +5,7 @@ import { addressToScript, scriptToAddress, type BitcoinNetwork } from '../../cha
 import { hexToBuf, isHex } from '../../core/bytes.js';
 import type { RpcJson, RpcJsonObject } from './json.js';
 import { RpcMethodError, type RpcCallContext, type RpcMethod } from './rpc-server.js';
-import {
-  hash,
-  int,
-  obj,
-  optBool,
-  optInt,
-  str,
-  RPC_DESERIALIZATION_ERROR,
-  RPC_INVALID_ADDRESS_OR_KEY,
-  RPC_INVALID_PARAMETER,
-} from './rpc-params.js';
+import { hash, int, obj, optBool, optInt, str, RPC_DESERIALIZATION_ERROR, RPC_INVALID_ADDRESS_OR_KEY, RPC_INVALID_PARAMETER } from './rpc-params.js';
 import { blockView, difficultyOf, headerView, templateView, txView } from './views.js';
 import { bigIntToHex64 } from '../../core/bytes.js';
 import { bitsToTarget } from '../../core/target.js';
@@ -187,7 +177,13 @@ export function chainMethods(c: BitcoinRpcContext): MethodDef[] {
         if (!optBool(v, false)) return ids;
         const out: RpcJsonObject = {};
         list.forEach((e, i) => {
-          out[ids[i]!] = { vsize: Math.ceil(e.weight / 4), weight: e.weight, time: e.time, fees: { base: btcJson(e.fee) }, wtxid: Buffer.from(e.wtxid).reverse().toString('hex') };
+          out[ids[i]!] = {
+            vsize: Math.ceil(e.weight / 4),
+            weight: e.weight,
+            time: e.time,
+            fees: { base: btcJson(e.fee) },
+            wtxid: Buffer.from(e.wtxid).reverse().toString('hex'),
+          };
         });
         return out;
       },
@@ -205,12 +201,20 @@ export function chainMethods(c: BitcoinRpcContext): MethodDef[] {
       ([t, v]) => {
         const found = chain.findTransaction(hash(t, 'parameter 1'));
         if (!found) {
-          throw new RpcMethodError(RPC_INVALID_ADDRESS_OR_KEY, 'No such mempool or blockchain transaction. Use gettransaction for wallet transactions.');
+          throw new RpcMethodError(
+            RPC_INVALID_ADDRESS_OR_KEY,
+            'No such mempool or blockchain transaction. Use gettransaction for wallet transactions.',
+          );
         }
         const verbose = typeof v === 'boolean' ? v : optInt(v, 0) > 0;
         const view = txView(found.tx, c.network);
         if (!verbose) return view.hex as string;
-        if (found.entry) Object.assign(view, { blockhash: found.entry.hash, confirmations: Math.max(0, chain.confirmations(found.entry)), time: found.entry.header.time });
+        if (found.entry)
+          Object.assign(view, {
+            blockhash: found.entry.hash,
+            confirmations: Math.max(0, chain.confirmations(found.entry)),
+            time: found.entry.header.time,
+          });
         return view;
       },
     ],
@@ -220,7 +224,7 @@ export function chainMethods(c: BitcoinRpcContext): MethodDef[] {
       1,
       ([h]) => {
         const hex = str(h);
-        let tx;
+        let tx: ReturnType<typeof parseTxStrict>['tx'];
         try {
           if (!isHex(hex)) throw new Error('not hex');
           const raw = hexToBuf(hex);

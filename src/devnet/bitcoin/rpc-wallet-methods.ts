@@ -45,19 +45,32 @@ function detailEntries(c: BitcoinRpcContext, wallet: DevnetWallet, wtx: WalletTx
     if (wtx.debit > 0n) {
       if (owner?.internal) return; // change
       if (o.scriptPubKey[0] === 0x6a) return; // data carrier, no recipient
-      out.push({ address, category: 'send', amount: btcJson(-o.value), label, vout, fee: fee === null ? undefined : btcJson(-fee), abandoned: false });
+      out.push({
+        address,
+        category: 'send',
+        amount: btcJson(-o.value),
+        label,
+        vout,
+        fee: fee === null ? undefined : btcJson(-fee),
+        abandoned: false,
+      });
     }
     if (owner && !(wtx.debit > 0n && owner.internal)) out.push({ address, category: 'receive', amount: btcJson(o.value), label, vout });
   });
   return out;
 }
 
-function txFields(c: BitcoinRpcContext, wallet: DevnetWallet, wtx: WalletTx): RpcJsonObject {
+function txFields(_c: BitcoinRpcContext, wallet: DevnetWallet, wtx: WalletTx): RpcJsonObject {
   const where = wallet.confirmations(wtx);
   const fields: RpcJsonObject = { confirmations: where.confirmations };
   if (isCoinbase(wtx.tx)) fields.generated = true;
   if (where.entry && where.confirmations > 0) {
-    Object.assign(fields, { blockhash: where.entry.hash, blockheight: where.entry.height, blockindex: where.index, blocktime: where.entry.header.time });
+    Object.assign(fields, {
+      blockhash: where.entry.hash,
+      blockheight: where.entry.height,
+      blockindex: where.index,
+      blocktime: where.entry.header.time,
+    });
   }
   Object.assign(fields, {
     txid: wtx.txid,
@@ -125,12 +138,31 @@ export function walletMethods(c: BitcoinRpcContext, wallet: DevnetWallet): Metho
         const address = str(a);
         const script = parseRecipient(address);
         const owner = wallet.ownerOf(script);
-        return { address, scriptPubKey: script.toString('hex'), ismine: owner !== undefined, iswatchonly: false, solvable: owner !== undefined, labels: owner && owner.label ? [owner.label] : [] };
+        return {
+          address,
+          scriptPubKey: script.toString('hex'),
+          ismine: owner !== undefined,
+          iswatchonly: false,
+          solvable: owner !== undefined,
+          labels: owner?.label ? [owner.label] : [],
+        };
       },
     ],
     [
       'sendtoaddress',
-      ['address', 'amount', 'comment', 'comment_to', 'subtractfeefromamount', 'replaceable', 'conf_target', 'estimate_mode', 'avoid_reuse', 'fee_rate', 'verbose'],
+      [
+        'address',
+        'amount',
+        'comment',
+        'comment_to',
+        'subtractfeefromamount',
+        'replaceable',
+        'conf_target',
+        'estimate_mode',
+        'avoid_reuse',
+        'fee_rate',
+        'verbose',
+      ],
       2,
       ([a, v, comment, , subtract]) => {
         const script = parseRecipient(str(a));
@@ -231,7 +263,15 @@ export function walletMethods(c: BitcoinRpcContext, wallet: DevnetWallet): Metho
       'getwalletinfo',
       [],
       0,
-      () => ({ walletname: 'devnet', walletversion: 169900, format: 'devnet', balance: btcJson(wallet.balance()), txcount: wallet.walletTxs().length, private_keys_enabled: false, descriptors: false }),
+      () => ({
+        walletname: 'devnet',
+        walletversion: 169900,
+        format: 'devnet',
+        balance: btcJson(wallet.balance()),
+        txcount: wallet.walletTxs().length,
+        private_keys_enabled: false,
+        descriptors: false,
+      }),
     ],
   ];
 }

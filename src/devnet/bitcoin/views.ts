@@ -151,7 +151,9 @@ function witnessSigOps(tx: Tx, spent: ReadonlyArray<{ scriptPubKey: Buffer }>): 
 export function templateView(chain: BitcoinDevnetChain): RpcJsonObject {
   const sel = selectTransactions(chain);
   const position = new Map<string, number>();
-  sel.entries.forEach((e, i) => position.set(e.txid.toString('hex'), i + 1));
+  sel.entries.forEach((e, i) => {
+    position.set(e.txid.toString('hex'), i + 1);
+  });
   const bits = parseInt(sel.bits, 16);
   return {
     capabilities: ['proposal'],
@@ -161,9 +163,7 @@ export function templateView(chain: BitcoinDevnetChain): RpcJsonObject {
     vbrequired: 0,
     previousblockhash: chain.tip.hash,
     transactions: sel.entries.map((e) => {
-      const depends = [...new Set(e.tx.inputs.map((i) => position.get(i.prevTxid.toString('hex'))))].filter(
-        (x): x is number => x !== undefined,
-      );
+      const depends = [...new Set(e.tx.inputs.map((i) => position.get(i.prevTxid.toString('hex'))))].filter((x): x is number => x !== undefined);
       return {
         data: serializeTx(e.tx, true).toString('hex'),
         txid: display(e.txid),

@@ -83,7 +83,14 @@ export class DevnetWallet implements ChainListener {
     const pubkey = newPubkey();
     const script = scriptForPubkey(kind, pubkey);
     const address = scriptToAddress(script, this.network)!;
-    this.owned.set(script.toString('hex'), { address, scriptHex: script.toString('hex'), kind, pubkey, internal: opts.internal ?? false, label: opts.label ?? '' });
+    this.owned.set(script.toString('hex'), {
+      address,
+      scriptHex: script.toString('hex'),
+      kind,
+      pubkey,
+      internal: opts.internal ?? false,
+      label: opts.label ?? '',
+    });
     return address;
   }
 
@@ -203,7 +210,14 @@ export class DevnetWallet implements ChainListener {
         const key = outpointKey(e.txid, n);
         const owner = this.owned.get(o.scriptPubKey.toString('hex'));
         if (!owner || (onlyInternal && !owner.internal) || isUnspendable(o.scriptPubKey) || this.chain.mempool.isSpent(key)) return;
-        out.push({ key, prevTxid: e.txid, prevIndex: n, coin: { value: o.value, scriptPubKey: o.scriptPubKey, height: nextHeight, coinbase: false }, owner, confirmed: false });
+        out.push({
+          key,
+          prevTxid: e.txid,
+          prevIndex: n,
+          coin: { value: o.value, scriptPubKey: o.scriptPubKey, height: nextHeight, coinbase: false },
+          owner,
+          confirmed: false,
+        });
       });
     }
     return out;
@@ -218,10 +232,7 @@ export class DevnetWallet implements ChainListener {
    * Builds, "signs" (placeholder unlocking data) and broadcasts a transaction paying `outputs`, funded from the
    * wallet's coins, change to a fresh internal address. Returns the display txid.
    */
-  send(
-    outputs: Array<{ script: Buffer; value: bigint }>,
-    opts: { comment?: string; onlyInternal?: boolean; changeScript?: Buffer } = {},
-  ): string {
+  send(outputs: Array<{ script: Buffer; value: bigint }>, opts: { comment?: string; onlyInternal?: boolean; changeScript?: Buffer } = {}): string {
     const target = outputs.reduce((s, o) => s + o.value, 0n);
     const coins = this.spendableCoins(opts.onlyInternal ?? false);
     const chosen: SpendableCoin[] = [];
@@ -255,7 +266,9 @@ export class DevnetWallet implements ChainListener {
       locktime: this.chain.height,
     };
     if (change) tx.outputs.push({ value: changeValue, scriptPubKey: change });
-    tx.inputs.forEach((input, i) => fillUnlocking(input, coins[i]!.owner.kind, coins[i]!.owner.pubkey));
+    tx.inputs.forEach((input, i) => {
+      fillUnlocking(input, coins[i]!.owner.kind, coins[i]!.owner.pubkey);
+    });
     return tx;
   }
 

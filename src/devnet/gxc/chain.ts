@@ -106,12 +106,32 @@ export class GxcDevnetChain {
 
   private genesis(): DevBlock {
     const timestamp = this.opts.genesisTime ?? this.now();
-    const body = { coinbase: true, from: '', to: this.faucetAddress, inputs: [], outputs: [{ address: this.faucetAddress, units: FAUCET_UNITS }], feeUnits: 0n, timestamp };
+    const body = {
+      coinbase: true,
+      from: '',
+      to: this.faucetAddress,
+      inputs: [],
+      outputs: [{ address: this.faucetAddress, units: FAUCET_UNITS }],
+      feeUnits: 0n,
+      timestamp,
+    };
     const tx: DevTx = { ...body, txid: devTxId(body, 'genesis') };
     const merkleroot = nodeMerkleRoot([tx.txid]);
     const prev = '0'.repeat(64);
     const hash = this.opts.genesisHash ?? nodeBlockHash({ height: 0, previousblockhash: prev, timestamp, merkleroot, nonce: 0n });
-    return { height: 0, hash, previousblockhash: prev, timestamp, nonce: 0n, difficulty: this.difficulty, miner: this.faucetAddress, merkleroot, txs: [tx], subsidyUnits: this.subsidyUnits(0), consensus: 'pow_sha256' };
+    return {
+      height: 0,
+      hash,
+      previousblockhash: prev,
+      timestamp,
+      nonce: 0n,
+      difficulty: this.difficulty,
+      miner: this.faucetAddress,
+      merkleroot,
+      txs: [tx],
+      subsidyUnits: this.subsidyUnits(0),
+      consensus: 'pow_sha256',
+    };
   }
 
   private connect(block: DevBlock, persist = true): void {
@@ -125,7 +145,10 @@ export class GxcDevnetChain {
       this.revalidateMempool();
       this.addSyntheticTransactions(this.opts.mempoolTxs ?? 3);
       this.save();
-      this.logger.info({ event: 'devnet_block', height: block.height, hash: block.hash, txs: block.txs.length, miner: block.miner }, `GXC devnet block ${block.height} accepted`);
+      this.logger.info(
+        { event: 'devnet_block', height: block.height, hash: block.hash, txs: block.txs.length, miner: block.miner },
+        `GXC devnet block ${block.height} accepted`,
+      );
     }
   }
 
@@ -139,7 +162,13 @@ export class GxcDevnetChain {
 
   private save(): void {
     if (!this.opts.dataDir) return;
-    saveChain(this.opts.dataDir, { format: 1, network: this.network, walletAddresses: this.walletAddresses, blocks: this.blocks, mempool: [...this.mempool.values()] });
+    saveChain(this.opts.dataDir, {
+      format: 1,
+      network: this.network,
+      walletAddresses: this.walletAddresses,
+      blocks: this.blocks,
+      mempool: [...this.mempool.values()],
+    });
   }
 
   private reservedOutpoints(): Set<string> {
@@ -177,7 +206,14 @@ export class GxcDevnetChain {
     for (let k = 0; k < n; k++) {
       const available = this.spendableOutputs(this.faucetAddress);
       const units = BigInt(randomInt(10, 500)) * (UNITS / 100n);
-      const tx = buildSpend({ from: this.faucetAddress, to: `${prefix}${randomBytes(16).toString('hex')}`, units, available, timestamp: this.now(), salt: randomBytes(8).toString('hex') });
+      const tx = buildSpend({
+        from: this.faucetAddress,
+        to: `${prefix}${randomBytes(16).toString('hex')}`,
+        units,
+        available,
+        timestamp: this.now(),
+        salt: randomBytes(8).toString('hex'),
+      });
       if (!tx) break;
       this.mempool.set(tx.txid, tx);
       added.push(tx);
@@ -190,7 +226,15 @@ export class GxcDevnetChain {
     const height = this.count;
     const fees = [...this.mempool.values()].reduce((a, t) => a + t.feeUnits, 0n);
     const subsidy = this.subsidyUnits(height);
-    const body = { coinbase: true, from: '', to: minerAddress, inputs: [], outputs: [{ address: minerAddress, units: subsidy + fees }], feeUnits: 0n, timestamp: this.now() };
+    const body = {
+      coinbase: true,
+      from: '',
+      to: minerAddress,
+      inputs: [],
+      outputs: [{ address: minerAddress, units: subsidy + fees }],
+      feeUnits: 0n,
+      timestamp: this.now(),
+    };
     // The id leaves the time out so an unchanged template keeps its content (and the pool's templateKey).
     const coinbase: DevTx = { ...body, txid: devTxId({ ...body, timestamp: 0 }, `${height}|${this.tip.hash}`) };
     const pos = this.posHeights.has(height);
@@ -289,7 +333,10 @@ export class GxcDevnetChain {
     for (const b of this.blocks) for (const tx of b.txs) this.utxo.apply(tx, b.height);
     this.revalidateMempool();
     this.save();
-    this.logger.info({ event: 'devnet_invalidate', height: block.height, removed: removed.length }, `GXC devnet orphaned ${removed.length} block(s) from height ${block.height}`);
+    this.logger.info(
+      { event: 'devnet_invalidate', height: block.height, removed: removed.length },
+      `GXC devnet orphaned ${removed.length} block(s) from height ${block.height}`,
+    );
     return removed.length;
   }
 
@@ -303,7 +350,15 @@ export class GxcDevnetChain {
       const txs = [...this.mempool.values()];
       const fees = txs.reduce((a, t) => a + t.feeUnits, 0n);
       const timestamp = this.now();
-      const body = { coinbase: true, from: '', to: address, inputs: [], outputs: [{ address, units: this.subsidyUnits(height) + fees }], feeUnits: 0n, timestamp };
+      const body = {
+        coinbase: true,
+        from: '',
+        to: address,
+        inputs: [],
+        outputs: [{ address, units: this.subsidyUnits(height) + fees }],
+        feeUnits: 0n,
+        timestamp,
+      };
       const all = [{ ...body, txid: devTxId(body, `${height}|${this.tip.hash}|generate`) }, ...txs];
       const merkleroot = nodeMerkleRoot(all.map((t) => t.txid));
       const fields = { height, previousblockhash: this.tip.hash, timestamp, merkleroot, nonce: 0n };
@@ -313,7 +368,15 @@ export class GxcDevnetChain {
         fields.nonce++;
         hash = nodeBlockHash(fields);
       }
-      this.connect({ ...fields, hash, difficulty: this.difficulty, miner: address, txs: all, subsidyUnits: this.subsidyUnits(height), consensus: pos ? 'pos' : 'pow_sha256' });
+      this.connect({
+        ...fields,
+        hash,
+        difficulty: this.difficulty,
+        miner: address,
+        txs: all,
+        subsidyUnits: this.subsidyUnits(height),
+        consensus: pos ? 'pos' : 'pow_sha256',
+      });
       hashes.push(hash);
     }
     return hashes;

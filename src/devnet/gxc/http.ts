@@ -51,7 +51,11 @@ export function handleRawRequest(raw: Buffer, handlers: NodeHttpHandlers): strin
     return reply('200 OK', handlers.rpc(body), ['Access-Control-Allow-Origin: *']);
   }
   if (method === 'OPTIONS') {
-    return reply('200 OK', '', ['Access-Control-Allow-Origin: *', 'Access-Control-Allow-Methods: GET, POST, OPTIONS', 'Access-Control-Allow-Headers: Content-Type']);
+    return reply('200 OK', '', [
+      'Access-Control-Allow-Origin: *',
+      'Access-Control-Allow-Methods: GET, POST, OPTIONS',
+      'Access-Control-Allow-Headers: Content-Type',
+    ]);
   }
   return reply('405 Method Not Allowed', '{"error":"Method not allowed"}');
 }

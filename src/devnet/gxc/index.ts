@@ -42,13 +42,23 @@ export async function startGxcDevnet(opts: GxcDevnetOptions = {}): Promise<GxcDe
     logger,
     handlers: {
       rpc: (body) => processJsonRpc(body, methods),
-      health: () => dumpNlohmann({ difficulty: dbl(chain.difficulty), height: chain.count, service: 'GXC Blockchain Node', status: 'ok', timestamp: chain.now() }),
+      health: () =>
+        dumpNlohmann({
+          difficulty: dbl(chain.difficulty),
+          height: chain.count,
+          service: 'GXC Blockchain Node',
+          status: 'ok',
+          timestamp: chain.now(),
+        }),
     },
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info({ event: 'devnet_started', flavor: 'gxc', url, difficulty: chain.difficulty, wallet: chain.walletAddresses[0] }, `GXC devnet listening on ${url}`);
+  logger.info(
+    { event: 'devnet_started', flavor: 'gxc', url, difficulty: chain.difficulty, wallet: chain.walletAddresses[0] },
+    `GXC devnet listening on ${url}`,
+  );
   let stopped: Promise<void> | null = null;
   return {
     url,

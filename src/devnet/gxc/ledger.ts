@@ -74,7 +74,9 @@ export class UtxoSet {
     for (const input of tx.inputs) this.unspent.delete(outpoint(input.txHash, input.outputIndex));
     // Only outputs[0] of a coinbase counts, as on the node.
     const outs = tx.coinbase ? tx.outputs.slice(0, 1) : tx.outputs;
-    outs.forEach((o, index) => this.unspent.set(outpoint(tx.txid, index), { txid: tx.txid, index, address: o.address, units: o.units, height, coinbase: tx.coinbase }));
+    outs.forEach((o, index) => {
+      this.unspent.set(outpoint(tx.txid, index), { txid: tx.txid, index, address: o.address, units: o.units, height, coinbase: tx.coinbase });
+    });
     return null;
   }
 
@@ -91,14 +93,7 @@ export class UtxoSet {
 }
 
 /** Builds a spend of `units` from `from` to `to` with the flat fee, change back to `from`; null when short. */
-export function buildSpend(opts: {
-  from: string;
-  to: string;
-  units: bigint;
-  available: Utxo[];
-  timestamp: number;
-  salt: string;
-}): DevTx | null {
+export function buildSpend(opts: { from: string; to: string; units: bigint; available: Utxo[]; timestamp: number; salt: string }): DevTx | null {
   const need = opts.units + WALLET_FEE_UNITS;
   const picked: Utxo[] = [];
   let total = 0n;

@@ -32,18 +32,78 @@ function quoteBytes(bytes: Buffer): { text: string; ok: boolean } {
 }
 
 type Token =
-  | 'uninitialized' | 'true' | 'false' | 'null' | 'string' | 'unsigned' | 'integer' | 'float'
-  | '[' | '{' | ']' | '}' | ':' | ',' | 'parse_error' | 'end' | 'literal_or_value';
+  | 'uninitialized'
+  | 'true'
+  | 'false'
+  | 'null'
+  | 'string'
+  | 'unsigned'
+  | 'integer'
+  | 'float'
+  | '['
+  | '{'
+  | ']'
+  | '}'
+  | ':'
+  | ','
+  | 'parse_error'
+  | 'end'
+  | 'literal_or_value';
 
 const TOKEN_NAME: Record<Token, string> = {
-  uninitialized: '<uninitialized>', true: 'true literal', false: 'false literal', null: 'null literal',
-  string: 'string literal', unsigned: 'number literal', integer: 'number literal', float: 'number literal',
-  '[': "'['", '{': "'{'", ']': "']'", '}': "'}'", ':': "':'", ',': "','", parse_error: '<parse error>',
-  end: 'end of input', literal_or_value: "'[', '{', or a literal",
+  uninitialized: '<uninitialized>',
+  true: 'true literal',
+  false: 'false literal',
+  null: 'null literal',
+  string: 'string literal',
+  unsigned: 'number literal',
+  integer: 'number literal',
+  float: 'number literal',
+  '[': "'['",
+  '{': "'{'",
+  ']': "']'",
+  '}': "'}'",
+  ':': "':'",
+  ',': "','",
+  parse_error: '<parse error>',
+  end: 'end of input',
+  literal_or_value: "'[', '{', or a literal",
 };
 
-const CONTROL_NAMES = ['NUL', 'SOH', 'STX', 'ETX', 'EOT', 'ENQ', 'ACK', 'BEL', 'BS', 'HT', 'LF', 'VT', 'FF', 'CR', 'SO', 'SI',
-  'DLE', 'DC1', 'DC2', 'DC3', 'DC4', 'NAK', 'SYN', 'ETB', 'CAN', 'EM', 'SUB', 'ESC', 'FS', 'GS', 'RS', 'US'];
+const CONTROL_NAMES = [
+  'NUL',
+  'SOH',
+  'STX',
+  'ETX',
+  'EOT',
+  'ENQ',
+  'ACK',
+  'BEL',
+  'BS',
+  'HT',
+  'LF',
+  'VT',
+  'FF',
+  'CR',
+  'SO',
+  'SI',
+  'DLE',
+  'DC1',
+  'DC2',
+  'DC3',
+  'DC4',
+  'NAK',
+  'SYN',
+  'ETB',
+  'CAN',
+  'EM',
+  'SUB',
+  'ESC',
+  'FS',
+  'GS',
+  'RS',
+  'US',
+];
 const SHORT_ESCAPES: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
 
 const hex4 = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
@@ -115,17 +175,29 @@ class Lexer {
     do this.get();
     while (this.current === 0x20 || this.current === 0x09 || this.current === 0x0a || this.current === 0x0d);
     switch (this.current) {
-      case 0x5b: return '[';
-      case 0x5d: return ']';
-      case 0x7b: return '{';
-      case 0x7d: return '}';
-      case 0x3a: return ':';
-      case 0x2c: return ',';
-      case 0x74: return this.literal('true', 'true', true);
-      case 0x66: return this.literal('false', 'false', false);
-      case 0x6e: return this.literal('null', 'null', null);
-      case 0x22: return this.scanString();
-      case 0x00: case -1: return 'end';
+      case 0x5b:
+        return '[';
+      case 0x5d:
+        return ']';
+      case 0x7b:
+        return '{';
+      case 0x7d:
+        return '}';
+      case 0x3a:
+        return ':';
+      case 0x2c:
+        return ',';
+      case 0x74:
+        return this.literal('true', 'true', true);
+      case 0x66:
+        return this.literal('false', 'false', false);
+      case 0x6e:
+        return this.literal('null', 'null', null);
+      case 0x22:
+        return this.scanString();
+      case 0x00:
+      case -1:
+        return 'end';
       default:
         if (this.current === 0x2d || (this.current >= 0x30 && this.current <= 0x39)) return this.scanNumber();
         this.error = 'invalid literal';
@@ -183,7 +255,7 @@ class Lexer {
       }
       if (c === 0x5c) {
         const e = this.get();
-        const simple: Record<number, number> = { 0x22: 0x22, 0x5c: 0x5c, 0x2f: 0x2f, 0x62: 8, 0x66: 12, 0x6e: 10, 0x72: 13, 0x74: 9 };
+        const simple: Record<number, number> = { 34: 0x22, 92: 0x5c, 47: 0x2f, 98: 8, 102: 12, 110: 10, 114: 13, 116: 9 };
         if (e in simple) {
           this.tokenBuffer.push(simple[e]!);
           continue;
@@ -357,18 +429,26 @@ export function parseNlohmann(input: Buffer | string, opts: { keepDoubles?: bool
           return fail(']', 'array');
         }
       }
-      case 'true': case 'false': case 'null': case 'string': case 'unsigned': case 'integer':
+      case 'true':
+      case 'false':
+      case 'null':
+      case 'string':
+      case 'unsigned':
+      case 'integer':
         return lx.value;
       case 'float': {
         const v = lx.value as number;
-        if (!Number.isFinite(v)) throw new NlohmannParseError(`[json.exception.out_of_range.406] number overflow parsing '${quoteBytes(lx.tokenString()).text}'`);
+        if (!Number.isFinite(v))
+          throw new NlohmannParseError(`[json.exception.out_of_range.406] number overflow parsing '${quoteBytes(lx.tokenString()).text}'`);
         return opts.keepDoubles ? new Double(v) : v;
       }
       case 'parse_error':
         return fail('uninitialized', 'value');
       case 'end':
         if (lx.charsTotal === 1) {
-          throw new NlohmannParseError(`[json.exception.parse_error.101] parse error at ${lx.position()}: attempting to parse an empty input; check that your input string or stream contains the expected JSON`);
+          throw new NlohmannParseError(
+            `[json.exception.parse_error.101] parse error at ${lx.position()}: attempting to parse an empty input; check that your input string or stream contains the expected JSON`,
+          );
         }
         return fail('literal_or_value', 'value');
       default:

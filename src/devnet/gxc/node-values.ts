@@ -34,7 +34,8 @@ export function typeName(v: NJson | undefined): string {
   return typeof v;
 }
 
-const typeError302 = (want: string, v: NJson | undefined): Error => new Error(`[json.exception.type_error.302] type must be ${want}, but is ${typeName(v)}`);
+const typeError302 = (want: string, v: NJson | undefined): Error =>
+  new Error(`[json.exception.type_error.302] type must be ${want}, but is ${typeName(v)}`);
 
 export function asString(v: NJson | undefined): string {
   if (typeof v !== 'string') throw typeError302('string', v);
@@ -56,8 +57,8 @@ export function asU64(v: NJson | undefined): bigint {
 }
 
 /** `obj.value(keys[0], obj.value(keys[1], ... def))`. */
-export function valueOf<T>(obj: NObject, keys: readonly string[], read: (v: NJson) => T, def: T): T {
-  for (const k of keys) if (Object.prototype.hasOwnProperty.call(obj, k)) return read(obj[k]!);
+export function valueAt<T>(obj: NObject, keys: readonly string[], read: (v: NJson) => T, def: T): T {
+  for (const k of keys) if (Object.hasOwn(obj, k)) return read(obj[k]!);
   return def;
 }
 

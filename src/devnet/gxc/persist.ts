@@ -19,7 +19,10 @@ export function saveChain(dataDir: string, state: SavedChain): void {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, STATE_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(state, (_k, v: unknown) => (typeof v === 'bigint' ? `${BIG}${v}` : v)));
+  fs.writeFileSync(
+    tmp,
+    JSON.stringify(state, (_k, v: unknown) => (typeof v === 'bigint' ? `${BIG}${v}` : v)),
+  );
   fs.renameSync(tmp, file);
 }
 

@@ -14,7 +14,10 @@ export type RpcMethod = (params: NJson[]) => NJson;
 
 export function gxcNodeMethods(chain: GxcDevnetChain): Map<string, RpcMethod> {
   const m = new Map<string, RpcMethod>();
-  const alias = (names: string[], fn: RpcMethod): void => names.forEach((n) => m.set(n, fn));
+  const alias = (names: string[], fn: RpcMethod): void =>
+    names.forEach((n) => {
+      m.set(n, fn);
+    });
   const need = (params: NJson[], n: number, what: string): void => {
     if (params.length < n) throw new NodeRpcFailure(RPC_INVALID_PARAMETER, `Missing ${what} parameter`);
   };
@@ -54,7 +57,7 @@ export function gxcNodeMethods(chain: GxcDevnetChain): Map<string, RpcMethod> {
   const getBlock: RpcMethod = (params) => {
     need(params, 1, 'block hash/height');
     const ref = params[0];
-    let block;
+    let block: ReturnType<typeof chain.findBlock>;
     if (typeof ref === 'string') {
       if (ref === 'latest' || ref === 'best' || ref === '-1') block = chain.tip;
       else block = chain.findBlock(ref) ?? (/^\d+$/.test(ref) ? chain.findBlock(Number(ref)) : undefined);
@@ -160,4 +163,3 @@ export function gxcNodeMethods(chain: GxcDevnetChain): Map<string, RpcMethod> {
   });
   return m;
 }
-

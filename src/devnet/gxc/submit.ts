@@ -12,7 +12,17 @@ import type { JsonValue } from '../../rpc/types.js';
 import { devTxId, sixDecimals, type DevTx, type UtxoSet } from './ledger.js';
 import { nodeBlockHash, nodeMerkleRoot } from './node-hash.js';
 import { NlohmannParseError, parseNlohmann, type NJson } from './nlohmann-json.js';
-import { asNumber, asString, asU64, isObject, NodeRpcFailure, RPC_INTERNAL_ERROR, RPC_INVALID_PARAMETER, valueOf, type NObject } from './node-values.js';
+import {
+  asNumber,
+  asString,
+  asU64,
+  isObject,
+  NodeRpcFailure,
+  RPC_INTERNAL_ERROR,
+  RPC_INVALID_PARAMETER,
+  valueAt,
+  type NObject,
+} from './node-values.js';
 import type { DevBlock } from './json-views.js';
 
 export interface SubmitState {
@@ -57,13 +67,13 @@ function check(param: NJson, s: SubmitState): DevBlock {
   }
   if (!isObject(data)) throw new Error(`[json.exception.type_error.306] cannot use value() with ${Array.isArray(data) ? 'array' : typeof data}`);
   const b = data;
-  const height = Number(BigInt.asUintN(32, asU64(valueOf(b, ['height', 'blockNumber'], (v) => v, 0 as NJson))));
-  const hash = valueOf(b, ['hash', 'blockHash'], asString, '');
-  const prev = valueOf(b, ['previousblockhash', 'prevHash', 'previousHash'], asString, '');
-  const nonce = valueOf(b, ['nonce'], asU64, 0n);
-  const miner = valueOf(b, ['miner', 'miner_address'], asString, '');
-  const timestamp = Number(valueOf(b, ['timestamp'], asU64, BigInt(s.now)));
-  const difficulty = valueOf(b, ['difficulty'], asNumber, 1.0);
+  const height = Number(BigInt.asUintN(32, asU64(valueAt(b, ['height', 'blockNumber'], (v) => v, 0 as NJson))));
+  const hash = valueAt(b, ['hash', 'blockHash'], asString, '');
+  const prev = valueAt(b, ['previousblockhash', 'prevHash', 'previousHash'], asString, '');
+  const nonce = valueAt(b, ['nonce'], asU64, 0n);
+  const miner = valueAt(b, ['miner', 'miner_address'], asString, '');
+  const timestamp = Number(valueAt(b, ['timestamp'], asU64, BigInt(s.now)));
+  const difficulty = valueAt(b, ['difficulty'], asNumber, 1.0);
 
   if (hash === '') throw new Error('Block hash is required');
   if (hash.length !== 64) throw new Error(`Invalid hash length: expected 64 hex characters, got ${hash.length}`);
@@ -81,7 +91,7 @@ function check(param: NJson, s: SubmitState): DevBlock {
   const required = requiredLeadingZeros(s.difficulty);
   if (zeros < required) throw new Error(`Block does not meet difficulty target. Hash has ${zeros} leading zeros, requires ${required}`);
   if (prev.toLowerCase() !== s.tip.hash) throw new Error('Block validation failed');
-  if (s.isPosHeight(height) && valueOf(b, ['consensus_type', 'block_type'], asString, 'pow') !== 'pos') {
+  if (s.isPosHeight(height) && valueAt(b, ['consensus_type', 'block_type'], asString, 'pow') !== 'pos') {
     throw new Error(`Block validation failed: height ${height} is a proof-of-stake height`);
   }
 
@@ -116,10 +126,17 @@ function checkTransactions(rawTxs: NJson[], height: number, timestamp: number, s
   const objects = rawTxs.filter(isObject);
   const coinbaseAt = objects.map((t, i) => (isCoinbaseJson(t) ? i : -1)).filter((i) => i >= 0);
   if (coinbaseAt.length !== 1 || coinbaseAt[0] !== 0) {
-    throw new Error(`Block validation failed: a block needs exactly one coinbase, at index 0 (found ${coinbaseAt.length}${coinbaseAt.length ? ` at ${coinbaseAt.join(',')}` : ''})`);
+    throw new Error(
+      `Block validation failed: a block needs exactly one coinbase, at index 0 (found ${coinbaseAt.length}${coinbaseAt.length ? ` at ${coinbaseAt.join(',')}` : ''})`,
+    );
   }
   const cb = objects[0]!;
-  const out0 = Array.isArray(cb.outputs) && isObject(cb.outputs[0]) ? cb.outputs[0] : isObject(cb) && typeof cb.to === 'string' ? { address: cb.to, amount: cb.amount ?? cb.value ?? 0 } : null;
+  const out0 =
+    Array.isArray(cb.outputs) && isObject(cb.outputs[0])
+      ? cb.outputs[0]
+      : isObject(cb) && typeof cb.to === 'string'
+        ? { address: cb.to, amount: cb.amount ?? cb.value ?? 0 }
+        : null;
   const address = out0 && typeof out0.address === 'string' ? out0.address : '';
   const amount = out0 ? asNumber(out0.amount ?? 0) : 0;
   if (!address || !(amount > 0)) throw new Error('Block validation failed: the coinbase needs outputs[0] with an address and a positive amount');
@@ -127,7 +144,15 @@ function checkTransactions(rawTxs: NJson[], height: number, timestamp: number, s
   try {
     coinbaseId = gxcTxId(cb as unknown as { [key: string]: JsonValue });
   } catch {
-    coinbaseId = devTxId({ coinbase: true, from: '', to: address, inputs: [], outputs: [{ address, units: gxcAmountToUnits(amount) }], feeUnits: 0n, timestamp });
+    coinbaseId = devTxId({
+      coinbase: true,
+      from: '',
+      to: address,
+      inputs: [],
+      outputs: [{ address, units: gxcAmountToUnits(amount) }],
+      feeUnits: 0n,
+      timestamp,
+    });
   }
   const coinbase: DevTx = {
     txid: coinbaseId,

@@ -67,8 +67,7 @@ export async function reconcilePending(opts: ReconcileOptions, pending: readonly
 
   // One history read covers every due payment: it must reach back to the oldest intent.
   const oldestCreated = Math.min(...due.map((p) => p.createdAt));
-  const reachesBack = (h: WalletSend[], n: number): boolean =>
-    h.length < n || h.some((s) => sendTimeMs(s.time) < oldestCreated - opts.clockSkewMs);
+  const reachesBack = (h: WalletSend[], n: number): boolean => h.length < n || h.some((s) => sendTimeMs(s.time) < oldestCreated - opts.clockSkewMs);
   let count = opts.historyCount;
   let history: WalletSend[];
   try {
@@ -79,8 +78,10 @@ export async function reconcilePending(opts: ReconcileOptions, pending: readonly
     }
   } catch (err) {
     // No history, no verdict: the payments wait (their addresses get nothing new) and the rest of the run goes on.
-    logger.error({ pool, err: err instanceof Error ? err.message : String(err), paymentIds: due.map((p) => p.id) },
-      'wallet history unavailable: unsettled payments wait');
+    logger.error(
+      { pool, err: err instanceof Error ? err.message : String(err), paymentIds: due.map((p) => p.id) },
+      'wallet history unavailable: unsettled payments wait',
+    );
     report.waiting.push(...due.map((p) => p.id));
     return report;
   }
@@ -101,7 +102,9 @@ export async function reconcilePending(opts: ReconcileOptions, pending: readonly
       taken.add(key(row.txid, row.address));
       // A send we know happened, long enough ago, inside the span the history claims to cover, must be listed;
       // if not, the history is not complete (a wallet that lists mined transactions only, or none at all).
-      const witness = (row.status === 'sent' || row.status === 'confirmed') && row.updatedAt <= now() - opts.graceMs &&
+      const witness =
+        (row.status === 'sent' || row.status === 'confirmed') &&
+        row.updatedAt <= now() - opts.graceMs &&
         row.createdAt - opts.clockSkewMs >= coveredFrom;
       if (witness && !listed.has(key(row.txid, row.address))) missingWitnesses.push(row.id);
     }
@@ -127,7 +130,8 @@ export async function reconcilePending(opts: ReconcileOptions, pending: readonly
       );
       continue;
     }
-    const reason = `not in the wallet's history ${Math.round(opts.graceMs / 1000)} s after the last attempt: never paid` +
+    const reason =
+      `not in the wallet's history ${Math.round(opts.graceMs / 1000)} s after the last attempt: never paid` +
       (p.error ? ` (last error: ${p.error})` : ' (the wallet was never reached)');
     await store.markPaymentsFailed([p.id], reason);
     report.failed.push(p.id);

@@ -77,9 +77,7 @@ export class WindowTally implements RoundTally {
   }
 
   result(): TallyResult {
-    const weights = [...this.perAddress.values()]
-      .map((w) => ({ ...w }))
-      .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    const weights = [...this.perAddress.values()].map((w) => ({ ...w })).sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
     return {
       round: {
         windowWeight: this.rules.windowWeight,

@@ -31,7 +31,11 @@ class PostgresBackend implements SqlBackend {
   readonly db: PgDb;
   readonly description: string;
 
-  constructor(url: string, options: PostgresStoreOptions, private readonly migrations: readonly Migration[]) {
+  constructor(
+    url: string,
+    options: PostgresStoreOptions,
+    private readonly migrations: readonly Migration[],
+  ) {
     const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
     // An idle client's connection dropped (server restart): the pool discards it and the next query reconnects.
     // Without a listener the 'error' event would kill the process.
@@ -82,9 +86,19 @@ class PostgresBackend implements SqlBackend {
        SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[],
          $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::bool[], $13::bigint[])`,
       [
-        ids, column((s) => s.pool), column((s) => s.instanceId), column((s) => s.address), column((s) => s.worker),
-        column((s) => s.jobId), column((s) => s.height), column((s) => s.difficulty), column((s) => s.networkDifficulty),
-        column((s) => s.actualDifficulty), column((s) => s.hash), column((s) => s.isBlock), column((s) => s.createdAt),
+        ids,
+        column((s) => s.pool),
+        column((s) => s.instanceId),
+        column((s) => s.address),
+        column((s) => s.worker),
+        column((s) => s.jobId),
+        column((s) => s.height),
+        column((s) => s.difficulty),
+        column((s) => s.networkDifficulty),
+        column((s) => s.actualDifficulty),
+        column((s) => s.hash),
+        column((s) => s.isBlock),
+        column((s) => s.createdAt),
       ] as unknown as string[],
     );
     return ids;

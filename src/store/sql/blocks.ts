@@ -1,7 +1,20 @@
 /** The blocks table: candidates, their lifecycle, and the queries the confirmation loop needs. */
 import { StoreError } from '../errors.js';
 import type { BlockCreditState, BlockStatus, LedgerBlockRow, NewBlock } from '../types.js';
-import { checkId, checkInt64, checkLimit, placeholders, toBig, toNum, toNumOrNull, toStr, toStrOrNull, type SqlExecutor, type SqlRow, type SqlValue } from './db.js';
+import {
+  checkId,
+  checkInt64,
+  checkLimit,
+  placeholders,
+  toBig,
+  toNum,
+  toNumOrNull,
+  toStr,
+  toStrOrNull,
+  type SqlExecutor,
+  type SqlRow,
+  type SqlValue,
+} from './db.js';
 
 export const BLOCK_STATUSES: readonly BlockStatus[] = ['candidate', 'rejected', 'pending', 'immature', 'confirmed', 'orphaned'];
 const CREDIT_STATES: readonly BlockCreditState[] = ['none', 'credited', 'reversed'];
@@ -52,8 +65,21 @@ export async function insertBlock(q: SqlExecutor, b: NewBlock): Promise<number> 
        network_difficulty, share_id, status, reason, confirmations, credit_state, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'candidate', NULL, 0, 'none', $13, $13)
      RETURNING id`,
-    [b.pool, b.chain, b.height, b.hash, b.prevHash, b.headerHex, b.submission, b.address, b.worker, b.reward,
-      b.networkDifficulty, b.shareId, b.createdAt],
+    [
+      b.pool,
+      b.chain,
+      b.height,
+      b.hash,
+      b.prevHash,
+      b.headerHex,
+      b.submission,
+      b.address,
+      b.worker,
+      b.reward,
+      b.networkDifficulty,
+      b.shareId,
+      b.createdAt,
+    ],
   );
   return toNum(rows[0]?.id);
 }

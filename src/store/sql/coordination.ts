@@ -52,10 +52,7 @@ export async function registerInstance(q: SqlExecutor, name: string, leaseMs: nu
 
 /** Extends the lease if the row still carries our token (nobody took the id over). */
 export async function heartbeatInstance(q: SqlExecutor, id: number, token: string, now: number): Promise<boolean> {
-  const res = await q.query(
-    'UPDATE instances SET heartbeat_at = $1, lease_until = $1 + lease_ms WHERE id = $2 AND token = $3',
-    [now, id, token],
-  );
+  const res = await q.query('UPDATE instances SET heartbeat_at = $1, lease_until = $1 + lease_ms WHERE id = $2 AND token = $3', [now, id, token]);
   return res.rowCount === 1;
 }
 

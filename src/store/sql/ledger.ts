@@ -42,11 +42,18 @@ function validateCredit(input: CreditBlockInput): void {
   checkId('blockId', input.blockId);
   if (input.status !== undefined) checkBlockStatus(input.status);
   const fees = input.fees ?? [];
-  checkDistinctAddresses(`block ${input.blockId} credits`, input.credits.map((c) => c.address));
-  checkDistinctAddresses(`block ${input.blockId} fees`, fees.map((f) => f.address));
+  checkDistinctAddresses(
+    `block ${input.blockId} credits`,
+    input.credits.map((c) => c.address),
+  );
+  checkDistinctAddresses(
+    `block ${input.blockId} fees`,
+    fees.map((f) => f.address),
+  );
   for (const c of input.credits) {
     checkAmount(`credit to ${c.address}`, c.amount);
-    if (!Number.isFinite(c.shareDifficultySum) || c.shareDifficultySum < 0) throw new StoreError(`credit to ${c.address}: shareDifficultySum must be finite and >= 0`);
+    if (!Number.isFinite(c.shareDifficultySum) || c.shareDifficultySum < 0)
+      throw new StoreError(`credit to ${c.address}: shareDifficultySum must be finite and >= 0`);
     checkId(`credit to ${c.address}: shareCount`, c.shareCount);
   }
   for (const f of fees) checkAmount(`fee to ${f.address}`, f.amount);
@@ -72,7 +79,8 @@ export async function creditBlock(q: SqlExecutor, input: CreditBlockInput, now: 
     throw new StoreError(`block ${input.blockId} is ${String(existing.status)}: it cannot be credited`);
   }
   const status = toStr(block.status);
-  if (!['pending', 'immature', 'confirmed'].includes(status)) throw new StoreError(`block ${input.blockId} would be credited while '${status}': set it pending, immature or confirmed`);
+  if (!['pending', 'immature', 'confirmed'].includes(status))
+    throw new StoreError(`block ${input.blockId} would be credited while '${status}': set it pending, immature or confirmed`);
   const pool = toStr(block.pool);
   const reward = toBig(block.reward);
   const fees = input.fees ?? [];
@@ -93,7 +101,13 @@ export async function creditBlock(q: SqlExecutor, input: CreditBlockInput, now: 
   return true;
 }
 
-export async function orphanBlock(q: SqlExecutor, blockId: number, reason: string | null, now: number, lockPool: (pool: string) => Promise<void>): Promise<boolean> {
+export async function orphanBlock(
+  q: SqlExecutor,
+  blockId: number,
+  reason: string | null,
+  now: number,
+  lockPool: (pool: string) => Promise<void>,
+): Promise<boolean> {
   checkId('blockId', blockId);
   const reversed = await q.query(`UPDATE blocks SET credit_state = 'reversed' WHERE id = $1 AND credit_state = 'credited' RETURNING pool`, [blockId]);
   const updated = await q.query(`UPDATE blocks SET status = 'orphaned', reason = $1, updated_at = $2 WHERE id = $3`, [reason, now, blockId]);
@@ -130,7 +144,11 @@ export async function blockRewards(q: SqlExecutor, blockId: number): Promise<Blo
 const IMMATURE_SUM = `COALESCE(SUM(CASE WHEN b.id IS NOT NULL AND b.status <> 'confirmed' THEN e.amount ELSE 0 END), 0)`;
 const CONFIRMED_SUM = `COALESCE(SUM(CASE WHEN b.id IS NULL OR b.status = 'confirmed' THEN e.amount ELSE 0 END), 0)`;
 
-export async function balances(q: SqlExecutor, pool: string, options: { addresses?: readonly string[]; minConfirmed?: bigint }): Promise<AddressBalance[]> {
+export async function balances(
+  q: SqlExecutor,
+  pool: string,
+  options: { addresses?: readonly string[]; minConfirmed?: bigint },
+): Promise<AddressBalance[]> {
   const params: SqlValue[] = [pool];
   const addressCond = options.addresses === undefined ? '' : ` AND e.address IN (${placeholders(params, options.addresses)})`;
   let outer = 'immature <> 0 OR confirmed <> 0';

@@ -48,7 +48,10 @@ export async function createPayments(
   lockPool: (pool: string) => Promise<void>,
 ): Promise<PaymentRow[]> {
   if (items.length === 0) return [];
-  checkDistinctAddresses('payments', items.map((i) => i.address));
+  checkDistinctAddresses(
+    'payments',
+    items.map((i) => i.address),
+  );
   for (const item of items) checkAmount(`payment to ${item.address}`, item.amount);
   const batch = batchId ?? randomBytes(8).toString('hex');
   if (batch === '') throw new StoreError('batchId must not be empty');
@@ -97,7 +100,10 @@ export async function markPaymentsConfirmed(q: SqlExecutor, ids: readonly number
   if (ids.length === 0) return 0;
   checkIds(ids);
   const params: SqlValue[] = [now];
-  const res = await q.query(`UPDATE payments SET status = 'confirmed', updated_at = $1 WHERE id IN (${placeholders(params, ids)}) AND status = 'sent'`, params);
+  const res = await q.query(
+    `UPDATE payments SET status = 'confirmed', updated_at = $1 WHERE id IN (${placeholders(params, ids)}) AND status = 'sent'`,
+    params,
+  );
   return res.rowCount;
 }
 
@@ -123,25 +129,37 @@ export async function notePaymentAttempt(q: SqlExecutor, ids: readonly number[],
   if (ids.length === 0) return;
   checkIds(ids);
   const params: SqlValue[] = [error, now];
-  await q.query(`UPDATE payments SET attempts = attempts + 1, error = $1, updated_at = $2 WHERE id IN (${placeholders(params, ids)}) AND status = 'pending'`, params);
+  await q.query(
+    `UPDATE payments SET attempts = attempts + 1, error = $1, updated_at = $2 WHERE id IN (${placeholders(params, ids)}) AND status = 'pending'`,
+    params,
+  );
 }
 
-export async function paymentsByStatus(q: SqlExecutor, pool: string | null, statuses: readonly PaymentStatus[], limit = DEFAULT_LIST_LIMIT): Promise<PaymentRow[]> {
+export async function paymentsByStatus(
+  q: SqlExecutor,
+  pool: string | null,
+  statuses: readonly PaymentStatus[],
+  limit = DEFAULT_LIST_LIMIT,
+): Promise<PaymentRow[]> {
   if (statuses.length === 0) return [];
   statuses.forEach(checkStatus);
   checkLimit(limit);
   const params: SqlValue[] = [];
   const inList = placeholders(params, statuses);
   const poolCond = pool === null ? '' : ` AND pool = $${params.push(pool)}`;
-  const { rows } = await q.query(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE status IN (${inList})${poolCond} ORDER BY id LIMIT $${params.push(limit)}`, params);
+  const { rows } = await q.query(
+    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE status IN (${inList})${poolCond} ORDER BY id LIMIT $${params.push(limit)}`,
+    params,
+  );
   return rows.map(mapPayment);
 }
 
 export async function paymentsByAddress(q: SqlExecutor, pool: string | null, address: string, limit: number): Promise<PaymentRow[]> {
   checkLimit(limit);
-  const { rows } = pool === null
-    ? await q.query(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE address = $1 ORDER BY id DESC LIMIT $2`, [address, limit])
-    : await q.query(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE pool = $1 AND address = $2 ORDER BY id DESC LIMIT $3`, [pool, address, limit]);
+  const { rows } =
+    pool === null
+      ? await q.query(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE address = $1 ORDER BY id DESC LIMIT $2`, [address, limit])
+      : await q.query(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE pool = $1 AND address = $2 ORDER BY id DESC LIMIT $3`, [pool, address, limit]);
   return rows.map(mapPayment);
 }
 

@@ -12,7 +12,8 @@ export function validateShare(share: NewShare, index: number): void {
   if (share.pool === '' || share.address === '') throw new StoreError(`${where}: pool and address must not be empty`);
   for (const field of ['difficulty', 'networkDifficulty', 'actualDifficulty'] as const) {
     const v = share[field];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new StoreError(`${where}: ${field} must be a finite number >= 0, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new StoreError(`${where}: ${field} must be a finite number >= 0, got ${String(v)}`);
   }
   for (const field of ['instanceId', 'height', 'createdAt'] as const) {
     const v = share[field];

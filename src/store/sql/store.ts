@@ -1,9 +1,23 @@
 /** The Store both backends share: validation and SQL live in the sibling modules, the backend supplies the rest. */
 import { StoreError } from '../errors.js';
 import type {
-  AddressBalance, AddressShareTotal, BlockRewardRow, BlockStatus, CreditBlockInput, LeaseRow, LedgerBlockRow,
-  LedgerEntryRow, MinerSummary, NewBlock, NewPayment, NewShare, PaymentRow, PaymentStatus, PoolStats,
-  ShareCreditRow, Store,
+  AddressBalance,
+  AddressShareTotal,
+  BlockRewardRow,
+  BlockStatus,
+  CreditBlockInput,
+  LeaseRow,
+  LedgerBlockRow,
+  LedgerEntryRow,
+  MinerSummary,
+  NewBlock,
+  NewPayment,
+  NewShare,
+  PaymentRow,
+  PaymentStatus,
+  PoolStats,
+  ShareCreditRow,
+  Store,
 } from '../types.js';
 import type { SqlBackend, StoreOptions } from './backend.js';
 import * as blocks from './blocks.js';
@@ -20,7 +34,10 @@ export class SqlStore implements Store {
   private readonly instanceTokens = new Map<number, string>();
   private closed = false;
 
-  constructor(private readonly backend: SqlBackend, options: StoreOptions = {}) {
+  constructor(
+    private readonly backend: SqlBackend,
+    options: StoreOptions = {},
+  ) {
     this.description = backend.description;
     this.now = options.now ?? Date.now;
   }

@@ -15,7 +15,10 @@ class SqliteBackend implements SqlBackend {
   readonly db: SqliteDb;
   readonly description: string;
 
-  constructor(file: string, private readonly migrations: readonly Migration[]) {
+  constructor(
+    file: string,
+    private readonly migrations: readonly Migration[],
+  ) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const raw = new Database(file);
     raw.pragma('journal_mode = WAL');
@@ -60,8 +63,20 @@ class SqliteBackend implements SqlBackend {
     );
     return shares.map((s) =>
       Number(
-        statement.run(s.pool, s.instanceId, s.address, s.worker, s.jobId, s.height, s.difficulty, s.networkDifficulty,
-          s.actualDifficulty, s.hash, s.isBlock ? 1 : 0, s.createdAt).lastInsertRowid,
+        statement.run(
+          s.pool,
+          s.instanceId,
+          s.address,
+          s.worker,
+          s.jobId,
+          s.height,
+          s.difficulty,
+          s.networkDifficulty,
+          s.actualDifficulty,
+          s.hash,
+          s.isBlock ? 1 : 0,
+          s.createdAt,
+        ).lastInsertRowid,
       ),
     );
   }

@@ -3,7 +3,7 @@ import { createRpcClient, type HttpRpcClient } from '../../../src/rpc/client.js'
 import { createBitcoinAdapter } from '../../../src/chains/bitcoin/adapter.js';
 import { AddressError } from '../../../src/chains/bitcoin/address.js';
 import type { ChainAdapter, Sha256dWork } from '../../../src/chains/types.js';
-import { BitcoinWork } from '../../../src/chains/bitcoin/work.js';
+import type { BitcoinWork } from '../../../src/chains/bitcoin/work.js';
 import { RECORDED_TAG, rejects, solutionFor } from './fixtures.js';
 import { ok, rpcError, startReplayNode, type ReplayNode, type Reply } from './replay-node.js';
 
@@ -117,7 +117,10 @@ describe('submitBlock answers', () => {
   it('an unexpected answer shape is not a found block', async () => {
     node.handlers.set('submitblock', () => ok({ weird: true }));
     const { work, solution } = await recordedWorkAndSolution(accepted.coinbase.extranonce, accepted.nonce);
-    expect(await adapter.submitBlock(work, solution)).toMatchObject({ accepted: false, reason: expect.stringMatching(/unexpected submitblock answer/) });
+    expect(await adapter.submitBlock(work, solution)).toMatchObject({
+      accepted: false,
+      reason: expect.stringMatching(/unexpected submitblock answer/),
+    });
   });
 
   it('a header above the network target is never sent', async () => {
@@ -134,7 +137,10 @@ describe('submitBlock answers', () => {
   it('refuses work it did not build', async () => {
     const { work, solution } = await recordedWorkAndSolution(accepted.coinbase.extranonce, accepted.nonce);
     const foreign: Sha256dWork = { ...work };
-    expect(await adapter.submitBlock(foreign, solution)).toMatchObject({ accepted: false, reason: expect.stringMatching(/not built by the bitcoin adapter/) });
+    expect(await adapter.submitBlock(foreign, solution)).toMatchObject({
+      accepted: false,
+      reason: expect.stringMatching(/not built by the bitcoin adapter/),
+    });
   });
 });
 
@@ -166,7 +172,9 @@ describe('chain state', () => {
 
   it('blockStatus: on the main chain, replaced, above the tip', async () => {
     node.handlers.set('getblockhash', (p) => (p[0] === 103 ? ok(accepted.block_hash) : rpcError(-8, 'Block height out of range')));
-    node.handlers.set('getblockheader', (p) => (p[0] === accepted.block_hash ? ok({ hash: accepted.block_hash, confirmations: 3, height: 103 }) : rpcError(-5, 'Block not found')));
+    node.handlers.set('getblockheader', (p) =>
+      p[0] === accepted.block_hash ? ok({ hash: accepted.block_hash, confirmations: 3, height: 103 }) : rpcError(-5, 'Block not found'),
+    );
     expect(await adapter.blockStatus(103, accepted.block_hash)).toEqual({ onMainChain: true, confirmations: 3 });
     expect(await adapter.blockStatus(103, stale.block_hash)).toEqual({ onMainChain: false, confirmations: 0 });
     expect(await adapter.blockStatus(500, accepted.block_hash)).toEqual({ onMainChain: false, confirmations: 0 });

@@ -136,9 +136,15 @@ describe('recorded rejects: the pool refuses what it can detect, and rebuilds th
 
   it('refuses malformed solutions with a reason instead of throwing', () => {
     const good = solutionFor(work, Buffer.from('0000000300000000', 'hex'), 0);
-    expect(assembleBlock(work, { ...good, header: good.header.subarray(0, 79) })).toMatchObject({ ok: false, reason: expect.stringMatching(/79 bytes/) });
+    expect(assembleBlock(work, { ...good, header: good.header.subarray(0, 79) })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/79 bytes/),
+    });
     expect(assembleBlock(work, { ...good, extranonce2: Buffer.alloc(3) })).toMatchObject({ ok: false, reason: expect.stringMatching(/7 bytes/) });
-    expect(assembleBlock(work, { ...good, hashDisplay: '00'.repeat(32) })).toMatchObject({ ok: false, reason: expect.stringMatching(/does not match/) });
+    expect(assembleBlock(work, { ...good, hashDisplay: '00'.repeat(32) })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/does not match/),
+    });
     expect(assembleBlock(work, { ...good, nonce: 1 })).toMatchObject({ ok: false, reason: expect.stringMatching(/nonce differs/) });
     expect(assembleBlock(work, { ...good, ntime: good.ntime + 1 })).toMatchObject({ ok: false, reason: expect.stringMatching(/time differs/) });
     expect(assembleBlock(work, { ...good, version: 1 })).toMatchObject({ ok: false, reason: expect.stringMatching(/version differs/) });

@@ -100,7 +100,13 @@ describe('coinbase layout', () => {
   });
 
   it('BIP34 heights in the scriptSig prefix (OP_n for 1..16)', () => {
-    for (const [height, prefix] of [[1, '51'], [16, '60'], [17, '0111'], [128, '028000'], [840000, '0340d10c']] as const) {
+    for (const [height, prefix] of [
+      [1, '51'],
+      [16, '60'],
+      [17, '0111'],
+      [128, '028000'],
+      [840000, '0340d10c'],
+    ] as const) {
       const parts = buildCoinbase({ ...base, height });
       const { tx } = parseTx(coinbaseWithoutWitness(parts, Buffer.alloc(8)));
       expect(tx.inputs[0]!.scriptSig.toString('hex').startsWith(prefix + '08')).toBe(true);

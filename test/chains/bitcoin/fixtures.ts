@@ -53,12 +53,7 @@ export function recordedWork(which: 'template_T2' | 'template_T3', extranonceSiz
 }
 
 /** What the share pipeline would hand over for a miner's result (extranonce split 4 + rest). */
-export function solutionFor(
-  work: BitcoinWork,
-  extranonce: Buffer,
-  nonce: number,
-  opts: { ntime?: number; version?: number } = {},
-): BlockSolution {
+export function solutionFor(work: BitcoinWork, extranonce: Buffer, nonce: number, opts: { ntime?: number; version?: number } = {}): BlockSolution {
   const ntime = opts.ntime ?? work.curtime;
   const version = opts.version ?? work.version;
   const coinbaseTxid = sha256d(Buffer.concat([work.coinb1, extranonce, work.coinb2]));

@@ -108,6 +108,10 @@ describe('whole blocks', () => {
     expect(displayHex(genesis.txid)).toBe(mainnet.genesis_coinbase.txid);
     expect(genesis.hasWitness).toBe(false);
     const cb = txHashesOfRaw(hexToBuf(s.accepted_block.coinbase.hex_with_witness));
-    expect([displayHex(cb.txid), displayHex(cb.wtxid), cb.hasWitness]).toEqual([s.accepted_block.coinbase.txid, s.accepted_block.coinbase.wtxid, true]);
+    expect([displayHex(cb.txid), displayHex(cb.wtxid), cb.hasWitness]).toEqual([
+      s.accepted_block.coinbase.txid,
+      s.accepted_block.coinbase.wtxid,
+      true,
+    ]);
   });
 });

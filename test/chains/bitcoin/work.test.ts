@@ -16,7 +16,12 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 describe('parseBlockTemplate', () => {
   it('accepts all four recorded templates', () => {
-    for (const t of [regtest.template_with_mempool.result, regtest.template_empty_mempool.result, rejects.template_T2.result, rejects.template_T3.result]) {
+    for (const t of [
+      regtest.template_with_mempool.result,
+      regtest.template_empty_mempool.result,
+      rejects.template_T2.result,
+      rejects.template_T3.result,
+    ]) {
       const parsed = parseBlockTemplate(t);
       expect(parsed.previousblockhash).toBe(t.previousblockhash);
       expect(segwitActive(parsed)).toBe(true);

@@ -50,7 +50,9 @@ describe('GXC adapter against the recorded node', () => {
   });
 
   it('reads getblockcount as tip height + 1', async () => {
-    node.answer('getblockcount', ix('count before mining: genesis only -> 1 (tip height + 1)')).answerWith('getblockchaininfo', notFound('getblockchaininfo'));
+    node
+      .answer('getblockcount', ix('count before mining: genesis only -> 1 (tip height + 1)'))
+      .answerWith('getblockchaininfo', notFound('getblockchaininfo'));
     expect(await adapter.syncState()).toEqual({ tipHeight: 0, synced: true });
     node.answer('getblockcount', ix('count after one block -> 2')).answerWith('getblockchaininfo', notFound('getblockchaininfo'));
     expect(await adapter.syncState()).toEqual({ tipHeight: 1, synced: true });
@@ -105,7 +107,17 @@ describe('GXC adapter against the recorded node', () => {
     for (const r of sent) {
       expect(r.json.method).toBe('submitblock');
       const block = (r.json.params as Array<Record<string, unknown>>)[0]!;
-      expect(Object.keys(block).slice(0, 9)).toEqual(['height', 'hash', 'previousblockhash', 'nonce', 'miner', 'timestamp', 'difficulty', 'transactions', 'consensus_type']);
+      expect(Object.keys(block).slice(0, 9)).toEqual([
+        'height',
+        'hash',
+        'previousblockhash',
+        'nonce',
+        'miner',
+        'timestamp',
+        'difficulty',
+        'transactions',
+        'consensus_type',
+      ]);
       expect(block).toMatchObject({
         height: 1,
         hash: solution.hashDisplay,
@@ -161,7 +173,10 @@ describe('GXC adapter against the recorded node', () => {
 
   it('checks a found block by height with getblock', async () => {
     node.answer('getblock', ix('block 1 as stored'));
-    expect(await adapter.blockStatus(1, '0d55351e4610cbadce5e30ae7166bae759ab747cdeab130d3a3fc801006e32e7')).toEqual({ onMainChain: true, confirmations: 1 });
+    expect(await adapter.blockStatus(1, '0d55351e4610cbadce5e30ae7166bae759ab747cdeab130d3a3fc801006e32e7')).toEqual({
+      onMainChain: true,
+      confirmations: 1,
+    });
     node.answer('getblock', ix('block 1 as stored'));
     expect(await adapter.blockStatus(1, 'ff'.repeat(32))).toEqual({ onMainChain: false, confirmations: 0 });
     node.answerWith('getblock', { error: { code: -8, message: 'Block not found' }, id: 1, jsonrpc: '2.0' });
@@ -185,7 +200,9 @@ describe('GXC adapter against the recorded node', () => {
     expect(adapter.wallet.batchesPayments).toBe(false);
 
     node.answer('sendtoaddress', ix('payment from the node wallet (immature coinbase may fail)'));
-    const err = await adapter.wallet.send([{ address: 'tGXC0000000000000000000000000000000001', amount: 150_000_000n }], 'payout').catch((e: unknown) => e);
+    const err = await adapter.wallet
+      .send([{ address: 'tGXC0000000000000000000000000000000001', amount: 150_000_000n }], 'payout')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcError);
     expect((err as RpcError).code).toBe(-6);
     expect((err as RpcError).rpcMessage).toMatch(/^Insufficient funds/);
@@ -205,7 +222,10 @@ describe('GXC adapter against the recorded node', () => {
     node.answer('getblocktemplate', ix('template for the pool address'));
     const work = await adapter.getWork(8);
     const solution = mineWork(work);
-    const dead = createGxcAdapter({ rpc: createRpcClient({ url: 'http://127.0.0.1:1', jsonrpc: '2.0', retries: 0, timeoutMs: 2000 }), poolAddress: POOL_ADDRESS });
+    const dead = createGxcAdapter({
+      rpc: createRpcClient({ url: 'http://127.0.0.1:1', jsonrpc: '2.0', retries: 0, timeoutMs: 2000 }),
+      poolAddress: POOL_ADDRESS,
+    });
     const outcome = await dead.submitBlock(work, solution);
     expect(outcome.accepted).toBe(false);
     expect(outcome.reason).toMatch(/^no-verdict: /);

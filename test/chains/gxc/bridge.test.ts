@@ -18,7 +18,15 @@ function workFromRecording(extranonceSize = 8): GxcWork {
 function submitted(work: GxcWork, s: ReturnType<typeof mineWork>): SubmittedBridgeBlock {
   const coinbase = Buffer.concat([work.coinb1, s.extranonce1, s.extranonce2, work.coinb2]);
   const json = submitBlockJson(work.gxc.fields, { hash: s.hashDisplay, nonce: s.nonce, timestamp: s.ntime, header: s.header, coinbase });
-  return { ...work.gxc.fields, hash: s.hashDisplay, nonce: s.nonce, timestamp: s.ntime, pool_header: json.pool_header, pool_coinbase: json.pool_coinbase, pool_merkle_branch: json.pool_merkle_branch };
+  return {
+    ...work.gxc.fields,
+    hash: s.hashDisplay,
+    nonce: s.nonce,
+    timestamp: s.ntime,
+    pool_header: json.pool_header,
+    pool_coinbase: json.pool_coinbase,
+    pool_merkle_branch: json.pool_merkle_branch,
+  };
 }
 
 describe('SHA-256d bridge work from the recorded GXC template', () => {

@@ -42,11 +42,17 @@ describe('detectChainFlavor: standard first, GXC second', () => {
   });
 
   it('a refusal of the standard request is settled by the GXC-only method name', async () => {
-    node.answerWith('getblocktemplate', err(-32603, 'Failed to get block template: miner address required')).answer('gxc_getBlockTemplate', exchangeIndex('template via the gxc_ alias'));
+    node
+      .answerWith('getblocktemplate', err(-32603, 'Failed to get block template: miner address required'))
+      .answer('gxc_getBlockTemplate', exchangeIndex('template via the gxc_ alias'));
     expect(await detectChainFlavor(rpc)).toBe('gxc');
-    node.answerWith('getblocktemplate', err(-32603, 'Internal error')).answerWith('gxc_getBlockTemplate', err(-32603, 'Failed to get block template: no wallet'));
+    node
+      .answerWith('getblocktemplate', err(-32603, 'Internal error'))
+      .answerWith('gxc_getBlockTemplate', err(-32603, 'Failed to get block template: no wallet'));
     expect(await detectChainFlavor(rpc)).toBe('gxc');
-    node.answerWith('getblocktemplate', err(-10, 'Bitcoin Core is in initial sync and waiting for blocks...')).answerWith('gxc_getBlockTemplate', err(-32601, 'Method not found'));
+    node
+      .answerWith('getblocktemplate', err(-10, 'Bitcoin Core is in initial sync and waiting for blocks...'))
+      .answerWith('gxc_getBlockTemplate', err(-32601, 'Method not found'));
     expect(await detectChainFlavor(rpc)).toBe('bitcoin');
   });
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { gxcNetworkOfAddress, isNodeValidGxcAddress, validateGxcAddress } from '../../../src/chains/gxc/address.js';
 import { gxcAmountToUnits, gxcSubsidyUnits, unitsToGxcDecimal } from '../../../src/chains/gxc/amounts.js';
-import { gxcDifficultyToTarget, gxcTargetBits, leadingHexZeros, meetsGxcDifficulty, requiredLeadingZeros } from '../../../src/chains/gxc/difficulty.js';
+import {
+  gxcDifficultyToTarget,
+  gxcTargetBits,
+  leadingHexZeros,
+  meetsGxcDifficulty,
+  requiredLeadingZeros,
+} from '../../../src/chains/gxc/difficulty.js';
 import { describeGxcSubmitRefusal } from '../../../src/chains/gxc/errors.js';
 import { exchange, NODE_WALLET, POOL_ADDRESS } from './helpers/transcript.js';
 
@@ -98,7 +104,9 @@ describe('GXC -32603 refusals', () => {
     expect(r.kind).toBe('node-bug-supply');
     expect(r.reason).toMatch(/node's fault/);
     expect(r.reason).toMatch(/not counted as found/);
-    const real = describeGxcSubmitRefusal('Failed to submit block: Coinbase reward exceeds maximum. Actual: 60.000000 GXC, Max allowed: 50.000000 GXC');
+    const real = describeGxcSubmitRefusal(
+      'Failed to submit block: Coinbase reward exceeds maximum. Actual: 60.000000 GXC, Max allowed: 50.000000 GXC',
+    );
     expect(real.kind).toBe('reward-too-high');
   });
 });

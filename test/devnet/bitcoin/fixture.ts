@@ -23,13 +23,19 @@ export async function bootstrappedChain(blocks = 110): Promise<{ chain: BitcoinD
 /** Sends to each script type, then a child spending the first send's output (so 'depends' is non-empty). */
 export function fillMempool(chain: BitcoinDevnetChain, wallet: DevnetWallet): { parent: Tx; child: Tx } {
   const kinds = ['p2wpkh', 'p2pkh', 'p2sh-p2wpkh', 'p2tr'] as const;
-  const txids = kinds.map((k) =>
-    wallet.send([{ script: addressToScript(wallet.newAddress(k), 'regtest'), value: 100_000_000n }]),
-  );
+  const txids = kinds.map((k) => wallet.send([{ script: addressToScript(wallet.newAddress(k), 'regtest'), value: 100_000_000n }]));
   const parent = chain.findTransaction(txids[0]!)!.tx;
   const child: Tx = {
     version: 2,
-    inputs: [{ prevTxid: txidOf(parent), prevIndex: 0, scriptSig: Buffer.alloc(0), sequence: 0xfffffffd, witness: [Buffer.alloc(72, 1), Buffer.alloc(33, 2)] }],
+    inputs: [
+      {
+        prevTxid: txidOf(parent),
+        prevIndex: 0,
+        scriptSig: Buffer.alloc(0),
+        sequence: 0xfffffffd,
+        witness: [Buffer.alloc(72, 1), Buffer.alloc(33, 2)],
+      },
+    ],
     outputs: [{ value: 99_990_000n, scriptPubKey: addressToScript(wallet.newAddress('p2wpkh'), 'regtest') }],
     locktime: 0,
   };

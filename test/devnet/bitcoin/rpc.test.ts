@@ -17,9 +17,13 @@ interface RecordedRpcError {
   www_authenticate?: string;
 }
 const templates = loadVectors<{ rpc_errors: RecordedRpcError[] }>('bitcoin-regtest-templates.json');
-const rejects = loadVectors<{ rejects: Array<{ name: string; submitblock: { http_status: number; response: unknown }; submitblock_jsonrpc_2_0?: { http_status: number; response: Record<string, unknown> } }> }>(
-  'bitcoin-submitblock-rejects.json',
-);
+const rejects = loadVectors<{
+  rejects: Array<{
+    name: string;
+    submitblock: { http_status: number; response: unknown };
+    submitblock_jsonrpc_2_0?: { http_status: number; response: Record<string, unknown> };
+  }>;
+}>('bitcoin-submitblock-rejects.json');
 
 let devnet: RunningDevnet;
 let url: string;
@@ -47,7 +51,7 @@ describe('recorded Bitcoin Core RPC errors', () => {
 
   it('submitblock of undecodable data: -22 with HTTP 500 (1.0) and HTTP 200 (2.0), exactly as recorded', async () => {
     for (const rec of rejects.rejects.filter((x) => x.submitblock_jsonrpc_2_0)) {
-      const hex = rec.name === 'not-hex' ? 'zz' : (buildBlockHexPrefix(await call<Template>(url, 'getblocktemplate', [{ rules: ['segwit'] }])));
+      const hex = rec.name === 'not-hex' ? 'zz' : buildBlockHexPrefix(await call<Template>(url, 'getblocktemplate', [{ rules: ['segwit'] }]));
       const v1 = await rpc(url, 'submitblock', [hex]);
       expect(v1.status).toBe(rec.submitblock.http_status);
       expect({ ...v1.body, id: null }).toEqual({ ...(rec.submitblock.response as object), id: null });
@@ -61,7 +65,11 @@ describe('recorded Bitcoin Core RPC errors', () => {
     const rec = templates.rpc_errors.find((r) => r.http_status === 401)!;
     const locked = await startDevnet({ bits: '207fffff', bootstrapHeight: 1, autoTransactions: 0, rpcUser: 'pool', rpcPassword: 's3cret' });
     try {
-      const res = await fetch(locked.url, { method: 'POST', headers: { authorization: 'Basic ' + Buffer.from('pool:wrong').toString('base64') }, body: '{"method":"getblockcount"}' });
+      const res = await fetch(locked.url, {
+        method: 'POST',
+        headers: { authorization: 'Basic ' + Buffer.from('pool:wrong').toString('base64') },
+        body: '{"method":"getblockcount"}',
+      });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe(rec.www_authenticate);
       expect(await res.text()).toBe('');
@@ -81,7 +89,9 @@ function buildBlockHexPrefix(t: Template): string {
 
 describe('mining on the devnet by hand', () => {
   it('template → block built with core/* and tx.ts → submitblock null → the chain serves it back', async () => {
-    const t = await call<Template & { transactions: Array<{ data: string; hash: string; txid: string; fee: number }> }>(url, 'getblocktemplate', [{ rules: ['segwit'] }]);
+    const t = await call<Template & { transactions: Array<{ data: string; hash: string; txid: string; fee: number }> }>(url, 'getblocktemplate', [
+      { rules: ['segwit'] },
+    ]);
     expect(t.transactions.length).toBeGreaterThan(0);
     for (const x of t.transactions) expect(sha256d(Buffer.from(x.data, 'hex')).reverse().toString('hex')).toBe(x.hash);
     const wroot = merkleRoot([Buffer.alloc(32), ...t.transactions.map((x) => Buffer.from(x.hash, 'hex').reverse())]);

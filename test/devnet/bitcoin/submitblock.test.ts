@@ -131,7 +131,9 @@ describe('devnet submitblock: recorded reject reasons re-created on the devnet c
       expect(chain.submitBlock(block.hex)).toBe(r.submitblock.response.result);
       // Core stores a block once its header passed; a stored block that failed answers duplicate-invalid
       // afterwards. Header failures and mutated bodies are not stored: the same reason comes again.
-      expect(chain.submitBlock(block.hex)).toBe(NOT_STORED.has(r.expected_reason) || r.expected_reason.startsWith('bad-version') ? r.expected_reason : 'duplicate-invalid');
+      expect(chain.submitBlock(block.hex)).toBe(
+        NOT_STORED.has(r.expected_reason) || r.expected_reason.startsWith('bad-version') ? r.expected_reason : 'duplicate-invalid',
+      );
       expect(chain.tip.hash).toBe(tipBefore);
     });
   }

@@ -21,7 +21,9 @@ describe('json text', () => {
     expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
     expect(Object.keys(v)).toContain('__proto__');
     for (const bad of ['', '{', '[1,]', '{"a" 1}', 'tru', '01', '"\\x"', '1 2', '"a\nb"']) expect(() => parseJson(bad), bad).toThrow(JsonSyntaxError);
-    expect(stringifyJson({ amount: new JsonNumber('50.00000000'), skip: undefined, s: 'q"', n: [1, null] })).toBe('{"amount":50.00000000,"s":"q\\"","n":[1,null]}');
+    expect(stringifyJson({ amount: new JsonNumber('50.00000000'), skip: undefined, s: 'q"', n: [1, null] })).toBe(
+      '{"amount":50.00000000,"s":"q\\"","n":[1,null]}',
+    );
   });
 });
 

@@ -101,9 +101,9 @@ describe('devnet wallet', () => {
     expect(first.details[0]).toMatchObject({ category: 'immature', address: POOL });
     expect(first.details[0]!.amount).toBeGreaterThanOrEqual(50); // subsidy + fees of the background transactions
     const balance = await call<number>(url, 'getbalance');
-    await call(url, 'generatetoaddress', [99, (await call<string>(url, 'getnewaddress', []))]);
+    await call(url, 'generatetoaddress', [99, await call<string>(url, 'getnewaddress', [])]);
     expect((await call<WalletTxView>(url, 'gettransaction', [cb])).details[0]!.category).toBe('immature'); // 100 deep
-    await call(url, 'generatetoaddress', [1, (await call<string>(url, 'getnewaddress', []))]);
+    await call(url, 'generatetoaddress', [1, await call<string>(url, 'getnewaddress', [])]);
     expect((await call<WalletTxView>(url, 'gettransaction', [cb])).details[0]!.category).toBe('generate'); // 101 deep
     expect(await call<number>(url, 'getbalance')).toBeGreaterThan(balance);
 

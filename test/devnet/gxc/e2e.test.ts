@@ -17,7 +17,10 @@ import { mineWork } from '../../chains/gxc/helpers/mine.js';
 const POOL = 'tGXCe2e0pool0000000000000000000000001';
 const open: Array<{ devnet: GxcDevnet; rpc: RpcClient }> = [];
 
-async function setup(opts: GxcDevnetOptions = {}, adapterOpts: { maxRequestBodyBytes?: number; logger?: pino.Logger } = {}): Promise<{ devnet: GxcDevnet; rpc: RpcClient; adapter: ChainAdapter }> {
+async function setup(
+  opts: GxcDevnetOptions = {},
+  adapterOpts: { maxRequestBodyBytes?: number; logger?: pino.Logger } = {},
+): Promise<{ devnet: GxcDevnet; rpc: RpcClient; adapter: ChainAdapter }> {
   const devnet = await startGxcDevnet({ difficulty: 2, walletAddresses: [POOL], mempoolTxs: 3, ...opts });
   const rpc = createRpcClient({ url: devnet.url, jsonrpc: '2.0', maxRequestBytes: 7900, retries: 0, timeoutMs: 10_000 });
   open.push({ devnet, rpc });
@@ -50,7 +53,10 @@ describe('adapter + GXC devnet', () => {
     expect(await rpc.call('getblockcount')).toBe(2);
     expect(await adapter.getBestBlockHash()).toBe(hash);
     expect(await adapter.syncState()).toEqual({ tipHeight: 1, synced: true });
-    const block = await rpc.call<{ hash: string; nTx: number; pool_header: string; miner: string; tx: Array<{ to: string; amount: number }> }>('getblock', [1]);
+    const block = await rpc.call<{ hash: string; nTx: number; pool_header: string; miner: string; tx: Array<{ to: string; amount: number }> }>(
+      'getblock',
+      [1],
+    );
     expect(block).toMatchObject({ hash, nTx: 4, miner: POOL });
     expect(block.tx[0]!.to).toBe(POOL);
     expect(block.tx[0]!.amount).toBeCloseTo(50.003, 8);
@@ -82,7 +88,10 @@ describe('adapter + GXC devnet', () => {
       ...over,
     });
     const refusal = async (over: Record<string, unknown>): Promise<string> => {
-      const err = await rpc.call('submitblock', [block(over)]).then(() => null, (e: unknown) => e as { code: number; rpcMessage: string });
+      const err = await rpc.call('submitblock', [block(over)]).then(
+        () => null,
+        (e: unknown) => e as { code: number; rpcMessage: string },
+      );
       expect(err?.code).toBe(-32603);
       return err!.rpcMessage;
     };
@@ -96,7 +105,9 @@ describe('adapter + GXC devnet', () => {
     expect(await refusal({ transactions: work.gxc.fields.transactions.slice(0, 3) })).toMatch(/Coinbase reward exceeds maximum/);
     // A header mined for different work (another extranonce: its coinbase is not the one submitted).
     const other = mineWork(work, { extranonce2: Buffer.from('000000ff', 'hex') });
-    expect(await refusal({ hash: other.hashDisplay, nonce: other.nonce, pool_header: other.header.toString('hex') })).toMatch(/merkle root does not commit to pool_coinbase/);
+    expect(await refusal({ hash: other.hashDisplay, nonce: other.nonce, pool_header: other.header.toString('hex') })).toMatch(
+      /merkle root does not commit to pool_coinbase/,
+    );
     // A header whose nonce is not the block's.
     expect(await refusal({ nonce: solution.nonce + 1 })).toMatch(/header nonce/);
     expect(devnet.chain.count).toBe(1);
@@ -170,7 +181,13 @@ describe('adapter + GXC devnet', () => {
     expect(await adapter.wallet.balance()).toBe(5_000_000_000n); // 6 confirmations: mature on testnet
     const a = 'tGXCminer0aaaaaaaaaaaaaaaaaaaaaaaaaaaa';
     const b = 'tGXCminer0bbbbbbbbbbbbbbbbbbbbbbbbbbbb';
-    const txids = await adapter.wallet.send([{ address: a, amount: 1_000_000_000n }, { address: b, amount: 1n }], 'payout 1');
+    const txids = await adapter.wallet.send(
+      [
+        { address: a, amount: 1_000_000_000n },
+        { address: b, amount: 1n },
+      ],
+      'payout 1',
+    );
     expect(txids).toHaveLength(2);
     // Mempool payments are not in the node's gettransaction yet; the adapter remembers what it sent.
     expect(await adapter.wallet.transaction(txids[0]!)).toEqual({ txid: txids[0], confirmations: 0 });
@@ -222,7 +239,14 @@ describe('adapter + GXC devnet', () => {
     const ntime = work.curtime + 30;
     let found = null;
     for (let nonce = 0; nonce < 2_000_000 && !found; nonce++) {
-      const header = serializeHeader({ version, prevHash: work.prevHashInternal, merkleRoot: base.header.subarray(36, 68), time: ntime, bits: work.bits, nonce });
+      const header = serializeHeader({
+        version,
+        prevHash: work.prevHashInternal,
+        merkleRoot: base.header.subarray(36, 68),
+        time: ntime,
+        bits: work.bits,
+        nonce,
+      });
       const h = hashHeader(header);
       if (h.value <= work.networkTarget) found = { ...base, version, ntime, nonce, header, hashDisplay: h.displayHex };
     }

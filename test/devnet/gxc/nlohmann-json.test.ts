@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dbl, Double, dumpNlohmann, NlohmannParseError, parseNlohmann } from '../../../src/devnet/gxc/nlohmann-json.js';
 import { exchange, TRANSCRIPT_URL, transcriptExact } from '../../chains/gxc/helpers/transcript.js';
 
-describe("nlohmann::json as the GXC node parses and dumps", () => {
+describe('nlohmann::json as the GXC node parses and dumps', () => {
   it('reproduces the recorded parse error for malformed JSON', () => {
     const e = exchange('malformed JSON');
     expect(() => parseNlohmann(e.request as string)).toThrow(NlohmannParseError);
@@ -42,7 +42,9 @@ describe("nlohmann::json as the GXC node parses and dumps", () => {
     expect(msg('[1,2')).toMatch(/column 5: syntax error while parsing array - unexpected end of input; expected '\]'$/);
     expect(msg('{"a" 1}')).toMatch(/while parsing object separator - unexpected number literal; expected ':'$/);
     expect(msg('01')).toMatch(/unexpected number literal; expected end of input$/);
-    expect(msg('"a\nb"')).toMatch(/line 2, column 0: .*control character U\+000A \(LF\) must be escaped to \\u000A or \\n; last read: '"a<U\+000A>'$/);
+    expect(msg('"a\nb"')).toMatch(
+      /line 2, column 0: .*control character U\+000A \(LF\) must be escaped to \\u000A or \\n; last read: '"a<U\+000A>'$/,
+    );
     expect(msg('1e+')).toMatch(/expected digit after exponent sign; last read: '1e\+'$/);
     expect(msg('1e999')).toMatch(/out_of_range\.406\] number overflow parsing '1e999'/);
   });
@@ -56,7 +58,7 @@ describe("nlohmann::json as the GXC node parses and dumps", () => {
     expect(Object.keys(v)).toContain('__proto__');
   });
 
-  it("dumps doubles like the node and round-trips the recorded replies byte for byte", () => {
+  it('dumps doubles like the node and round-trips the recorded replies byte for byte', () => {
     expect(dumpNlohmann(dbl(1))).toBe('1.0');
     expect(dumpNlohmann(dbl(50))).toBe('50.0');
     expect(dumpNlohmann(dbl(6.91770627854694e-310))).toBe('6.91770627854694e-310');

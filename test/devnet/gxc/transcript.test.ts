@@ -14,7 +14,10 @@ import { GENESIS_HASH, NODE_WALLET, RECORDED_TIME, transcript, transcriptExact }
 function pyDumps(v: NJson): string {
   if (v instanceof Double) return dumpNlohmann(v);
   if (Array.isArray(v)) return `[${v.map(pyDumps).join(', ')}]`;
-  if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${pyDumps(x)}`).join(', ')}}`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}: ${pyDumps(x)}`)
+      .join(', ')}}`;
   return dumpNlohmann(v);
 }
 
@@ -89,7 +92,13 @@ describe('GXC devnet reproduces the recorded node', () => {
 
 describe('GXC devnet re-verifies hashes (unlike the node)', () => {
   it('accepts the node-style block but refuses a hash that does not match its fields', async () => {
-    const strict = await startGxcDevnet({ difficulty: 1, genesisHash: GENESIS_HASH, walletAddresses: [NODE_WALLET], mempoolTxs: 0, now: () => RECORDED_TIME });
+    const strict = await startGxcDevnet({
+      difficulty: 1,
+      genesisHash: GENESIS_HASH,
+      walletAddresses: [NODE_WALLET],
+      mempoolTxs: 0,
+      now: () => RECORDED_TIME,
+    });
     try {
       const accepted = await replay(strict, ix('valid block (node-style hash) -> null = accepted'));
       expect(accepted.body).toBe('{"id":1,"jsonrpc":"2.0","result":null}');

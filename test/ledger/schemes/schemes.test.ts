@@ -130,9 +130,7 @@ describe('PPLNS', () => {
     expect(() => pplns.split({ reward: 1n, finder: 'A', round, shares: [s(6, 'A', 1)] })).toThrow(/newer than the block/);
     expect(() => pplns.split({ reward: 1n, finder: 'A', round, shares: [s(5, 'A', Number.NaN)] })).toThrow(LedgerInputError);
     expect(() => pplns.split({ reward: -1n, finder: 'A', round, shares: [] })).toThrow(/reward/);
-    expect(() =>
-      pplns.split({ reward: 1n, finder: 'A', round: { ...round, networkDifficulty: 0 }, shares: [] }),
-    ).toThrow(/network difficulty/);
+    expect(() => pplns.split({ reward: 1n, finder: 'A', round: { ...round, networkDifficulty: 0 }, shares: [] })).toThrow(/network difficulty/);
   });
 });
 

@@ -9,7 +9,9 @@ import type { SubmitRequest } from '../../../src/stratum/types.js';
 import { loadVector } from '../../helpers/vectors.js';
 
 interface Rejects {
-  template_T2: { result: { version: number; bits: string; curtime: number; mintime: number; previousblockhash: string; height: number; coinbasevalue: number } };
+  template_T2: {
+    result: { version: number; bits: string; curtime: number; mintime: number; previousblockhash: string; height: number; coinbasevalue: number };
+  };
   accepted_block: {
     block_hash: string;
     header_hex: string;

@@ -3,14 +3,7 @@
  * share rules are few and exact (version bits outside the negotiated mask, duplicates, expired jobs), so tests can
  * tell what the server passed through.
  */
-import type {
-  AuthorizeResult,
-  ShareContext,
-  ShareVerdict,
-  StratumBackend,
-  StratumJob,
-  SubmitRequest,
-} from '../../../src/stratum/types.js';
+import type { AuthorizeResult, ShareContext, ShareVerdict, StratumBackend, StratumJob, SubmitRequest } from '../../../src/stratum/types.js';
 import { StratumErrorCode } from '../../../src/stratum/types.js';
 
 export interface RecordedShare {

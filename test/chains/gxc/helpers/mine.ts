@@ -4,7 +4,10 @@ import { sha256d } from '../../../../src/core/hash.js';
 import { hashHeader, serializeHeader } from '../../../../src/core/header.js';
 import { merkleRootFromBranch } from '../../../../src/core/merkle.js';
 
-export function mineWork(work: Sha256dWork, opts: { extranonce1?: Buffer; extranonce2?: Buffer; ntime?: number; maxNonces?: number } = {}): BlockSolution {
+export function mineWork(
+  work: Sha256dWork,
+  opts: { extranonce1?: Buffer; extranonce2?: Buffer; ntime?: number; maxNonces?: number } = {},
+): BlockSolution {
   const extranonce1 = opts.extranonce1 ?? Buffer.from('a1b2c3d4', 'hex');
   const extranonce2 = opts.extranonce2 ?? Buffer.from('00000001', 'hex');
   const ntime = opts.ntime ?? work.curtime;
