@@ -5,6 +5,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { silentLogger, type Logger } from '../log/logger.js';
+import { LogSampler } from '../log/sampler.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import type { DialectFactory } from './dialects/types.js';
 import { createExtranonce1Allocator } from './extranonce.js';
@@ -25,7 +26,6 @@ import { DEFAULT_VARDIFF, validateVardiffConfig, type VardiffConfig } from './va
 export interface StratumLimits extends ConnectionLimits {
   maxConnections: number;
   maxConnectionsPerIp: number;
-  maxPendingSubmits: number;
   maxJobsRemembered: number;
   maxWorkersPerConnection: number;
 }
@@ -37,10 +37,12 @@ export const DEFAULT_LIMITS: StratumLimits = {
   maxLineBytes: DEFAULT_MAX_LINE_BYTES,
   maxBadLines: 3,
   handshakeTimeoutMs: 30_000,
-  requestsPerSecond: 50,
-  requestBurst: 200,
+  // Junk only (refused requests): a miner's well-formed requests are slowed by flow control, never counted here.
+  requestsPerSecond: 5,
+  requestBurst: 50,
   maxWriteBufferBytes: 512 * 1024,
-  maxPendingSubmits: 64,
+  // Small: a miner's queued submits wait in its own TCP buffers, not in the pool's memory.
+  maxQueuedRequests: 32,
   maxJobsRemembered: 32,
   maxWorkersPerConnection: 32,
 };
@@ -68,6 +70,8 @@ export interface StratumServerOptions {
   now?: () => number;
   /** How often idle sessions are checked for a vardiff decrease (default 5000 ms). */
   vardiffTickMs?: number;
+  /** Bounds the lines peers can cause (junk, refused connections); default: one for this server's logger. */
+  logSampler?: LogSampler;
 }
 
 export function createStratumServer(opts: StratumServerOptions): StratumServer {
@@ -89,18 +93,18 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
   const allocator = opts.allocator ?? createExtranonce1Allocator(opts.instanceId ?? 0);
   const now = opts.now ?? Date.now;
   const log = opts.logger ?? silentLogger;
+  const logSampler = opts.logSampler ?? new LogSampler(log, { now });
 
   const sv1Config: Sv1Config = {
     extranonce2Size,
     versionMask,
     vardiff,
-    maxPendingSubmits: limits.maxPendingSubmits,
     maxJobsRemembered: limits.maxJobsRemembered,
     maxWorkersPerConnection: limits.maxWorkersPerConnection,
   };
   // Ethash plugs in here (dialects/ethstratum, dialects/ethproxy) once its verification exists.
   const dialects: Partial<Record<StratumAlgorithm, DialectFactory>> = {
-    sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, { backend: opts.backend, allocator, config: sv1Config, now }),
+    sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, { backend: opts.backend, allocator, config: sv1Config, now, logSampler }),
   };
 
   const connections = new Map<string, Connection>();
@@ -116,19 +120,22 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
 
   const accept = (socket: Socket): void => {
     const address = socket.remoteAddress ?? 'unknown';
+    // Refusals are sampled: a peer reconnecting in a loop must not write a line per attempt.
     if (connections.size >= limits.maxConnections) {
-      log.warn({ remote: address, limit: limits.maxConnections }, 'connection refused: server full');
+      if (logSampler.allow('connection refused')) log.warn({ remote: address, limit: limits.maxConnections }, 'connection refused: server full');
       socket.destroy();
       return;
     }
     if (!perAddress.tryAdd(address)) {
-      log.warn({ remote: address, limit: limits.maxConnectionsPerIp }, 'connection refused: too many from this address');
+      if (logSampler.allow('connection refused')) {
+        log.warn({ remote: address, limit: limits.maxConnectionsPerIp }, 'connection refused: too many from this address');
+      }
       socket.destroy();
       return;
     }
     const sessionId = (++nextSessionNumber).toString(16).padStart(8, '0');
     const sessionLog = log.child({ session: sessionId, remote: `${address}:${socket.remotePort ?? 0}` });
-    const conn = new Connection(socket, sessionId, address, sessionLog, { limits, algorithms, dialects, now, onClosed });
+    const conn = new Connection(socket, sessionId, address, sessionLog, { limits, algorithms, dialects, now, onClosed, logSampler });
     connections.set(sessionId, conn);
   };
 
@@ -139,6 +146,7 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
   const ticker = setInterval(() => {
     const t = now();
     for (const conn of connections.values()) conn.tick(t);
+    logSampler.flush();
   }, tickMs);
   ticker.unref();
 
