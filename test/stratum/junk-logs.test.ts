@@ -59,7 +59,7 @@ describe('junk floods and the log', () => {
       for (let batch = 0; batch < CONNECTIONS / PARALLEL; batch++) {
         const clients: TestClient[] = [];
         for (let i = 0; i < PARALLEL; i++) clients.push(await h.client(port));
-        clients.forEach((c, i) => c.sendRaw(junkFor(batch * PARALLEL + i)));
+        for (const [i, c] of clients.entries()) c.sendRaw(junkFor(batch * PARALLEL + i));
         await Promise.all(clients.map((c) => Promise.race([c.closed, new Promise((r) => setTimeout(r, 15_000))])));
         for (const c of clients) expect(c.isClosed, `junk connection ${batch}`).toBe(true);
         // The clean miner is answered between the batches.
