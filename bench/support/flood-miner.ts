@@ -1,5 +1,5 @@
 /**
- * Child process of bench/low-difficulty.ts: the built-in miner at full speed against one pool port, in its own
+ * Child process of bench/low-difficulty.ts and test/e2e/low-difficulty.test.ts: the built-in miner at full speed against one pool port, in its own
  * process (as a real miner is), reporting its figures to the parent over IPC when the time is up.
  *
  *   node bin/run-ts.js bench/support/flood-miner.ts --url=stratum+tcp://127.0.0.1:PORT --user=ADDR.w --threads=2 --seconds=20
@@ -14,6 +14,8 @@ export interface FloodMinerReport {
   /** Submits the miner sent (on these chains every share meets nbits, so each one is counted as a hint). */
   submitted: number;
   accepted: number;
+  /** When each accepted answer arrived (ms since the epoch), to see they came all along. */
+  acceptedAt: number[];
   rejected: number;
   rejectReasons: Record<string, number>;
   disconnects: number;
@@ -27,9 +29,13 @@ const threads = Math.floor(numberArg('threads', 2));
 const seconds = numberArg('seconds', 20);
 
 const rejectReasons: Record<string, number> = {};
+const acceptedAt: number[] = [];
 let disconnects = 0;
 let unanswered = 0;
 const miner = startMiner({ url, user, threads });
+miner.on('accepted', () => {
+  acceptedAt.push(Date.now());
+});
 miner.on('rejected', (share) => {
   const reason = (share.reason ?? 'unknown').replace(/'[^']*'/g, "'…'");
   rejectReasons[reason] = (rejectReasons[reason] ?? 0) + 1;
@@ -47,6 +53,7 @@ setTimeout(() => {
     hashes: stats.hashes,
     submitted: stats.blocksHinted,
     accepted: stats.accepted,
+    acceptedAt,
     rejected: stats.rejected,
     rejectReasons,
     disconnects,
