@@ -376,3 +376,16 @@ class WorkerEthashVerifier implements EthashVerifier {
     this.pump();
   }
 }
+
+/** Verifier options from the `ethash` config section (threads 0 = automatic, budget in MB). */
+export function ethashVerifierOptions(
+  config: { threads: number; maxCachedEpochs: number; fullDataset: { enabled: boolean; memoryBudgetMb: number } },
+  logger?: Logger,
+): EthashVerifierOptions {
+  return {
+    ...(config.threads > 0 ? { threads: config.threads } : {}),
+    maxCachedEpochs: config.maxCachedEpochs,
+    fullDataset: { enabled: config.fullDataset.enabled, memoryBudgetBytes: config.fullDataset.memoryBudgetMb * 2 ** 20 },
+    ...(logger ? { logger } : {}),
+  };
+}
