@@ -75,6 +75,12 @@ for (const kind of ['wasm', 'typescript'] as const) {
   const r = timed((i) => engines[kind].hash(epoch0, null, header, BigInt(i)));
   console.log(`${kind}: ${fmtInt(r.ops)} hashes, ${perSecond(r)}`);
 }
+const paired = timed(
+  (i) => engines.wasm.hashPair(epoch0, { headerHash: header, nonce: BigInt(2 * i) }, { headerHash: header, nonce: BigInt(2 * i + 1) }),
+  Math.ceil(maxCount / 2),
+);
+const pairedHashes = { ...paired, ops: paired.ops * 2 };
+console.log(`wasm, two shares hashed together (what a thread does under a burst): ${fmtInt(pairedHashes.ops)} hashes, ${perSecond(pairedHashes)}`);
 const lightView = { epoch: 0, numItems: lightCacheSize(0) / HASH_BYTES, words: new Int32Array(memory.buffer, epoch0.offset, lightCacheSize(0) / 4) };
 const pure = timed((i) => hashimotoLight(lightView, header, BigInt(i)));
 console.log(`core hashimotoLight (same code as the typescript engine, called directly): ${perSecond(pure)}`);

@@ -29,6 +29,9 @@ export {
   ethashVerifierOptions,
 } from './verifier-types.js';
 
+/** How far down the queue a thread looks for a second share of the same epoch to hash with the first. */
+const PAIR_LOOKAHEAD = 8;
+
 interface HashJob {
   id: number;
   epoch: number;
@@ -65,7 +68,7 @@ interface Slot {
   index: number;
   worker: Worker | null;
   /** What the thread is doing: a hash job, a cache build, or nothing. */
-  busy: { kind: 'hash'; job: HashJob } | { kind: 'build'; epoch: number } | null;
+  busy: { kind: 'hash'; jobs: HashJob[] } | { kind: 'build'; epoch: number } | null;
   caches: Set<number>;
   datasets: Set<number>;
   scratch: number;
@@ -191,7 +194,7 @@ class WorkerEthashVerifier implements EthashVerifier {
     const running = this.slots.map((slot) => {
       const worker = slot.worker;
       slot.worker = null;
-      if (slot.busy?.kind === 'hash') slot.busy.job.reject(closedError());
+      if (slot.busy?.kind === 'hash') for (const job of slot.busy.jobs) job.reject(closedError());
       slot.busy = null;
       return worker?.terminate();
     });
@@ -317,8 +320,12 @@ class WorkerEthashVerifier implements EthashVerifier {
         continue;
       }
       this.attach(slot, state);
-      this.setBusy(slot, { kind: 'hash', job });
-      this.post(slot, { type: 'hash', id: job.id, epoch: job.epoch, headerHash: job.headerHash, nonce: job.nonce });
+      const jobs = [job];
+      // In light mode a thread hashes two shares of one epoch together for about the price of one (overlapped reads).
+      const partner = state.dataset ? -1 : this.ready.findIndex((other, i) => i < PAIR_LOOKAHEAD && other.epoch === job.epoch);
+      if (partner >= 0) jobs.push(...this.ready.splice(partner, 1));
+      this.setBusy(slot, { kind: 'hash', jobs });
+      this.post(slot, { type: 'hash', epoch: job.epoch, jobs: jobs.map((j) => ({ id: j.id, headerHash: j.headerHash, nonce: j.nonce })) });
     }
   }
 
@@ -366,9 +373,10 @@ class WorkerEthashVerifier implements EthashVerifier {
     } else if (msg.type === 'dropped') {
       this.drains.find((d) => d.state.epoch === msg.epoch && d.holders.has(slot.index))?.holders.delete(slot.index);
       this.settleDrains();
-    } else if (busy?.kind === 'hash' && busy.job.id === msg.id) {
-      this.setBusy(slot, null);
-      const job = busy.job;
+    } else if (busy?.kind === 'hash' && busy.jobs.some((j) => j.id === msg.id)) {
+      const job = busy.jobs.find((j) => j.id === msg.id)!;
+      busy.jobs.splice(busy.jobs.indexOf(job), 1);
+      if (busy.jobs.length === 0) this.setBusy(slot, null);
       this.release(job.epoch);
       if (msg.type === 'hashed') {
         const bytes = Buffer.from(msg.digests.buffer, msg.digests.byteOffset, 64);
@@ -397,8 +405,10 @@ class WorkerEthashVerifier implements EthashVerifier {
     if (this.closed) return;
     this.logger.error({ thread: slot.index, reason: how, busy: busy?.kind ?? 'idle' }, 'ethash thread died');
     if (busy?.kind === 'hash') {
-      this.release(busy.job.epoch);
-      busy.job.reject(new Error(`ethash thread ${slot.index} ${how} while hashing`));
+      for (const job of busy.jobs) {
+        this.release(job.epoch);
+        job.reject(new Error(`ethash thread ${slot.index} ${how} while hashing`));
+      }
     } else if (busy?.kind === 'build') {
       const state = this.epochs.get(busy.epoch);
       if (state) {
