@@ -344,8 +344,6 @@ class WorkerEthashVerifier implements EthashVerifier {
   private spawn(slot: Slot): Worker {
     const worker = spawnEthashWorker({ memory: this.regions.memory, scratch: slot.scratch, engine: this.engine });
     slot.worker = worker;
-    slot.caches.clear();
-    slot.datasets.clear();
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
     worker.on('error', (err) => this.onThreadDeath(slot, worker, `failed: ${err.message}`));
     worker.on('exit', (code) => this.onThreadDeath(slot, worker, `exited with code ${code}`));
@@ -398,6 +396,9 @@ class WorkerEthashVerifier implements EthashVerifier {
   private onThreadDeath(slot: Slot, worker: Worker, how: string): void {
     if (slot.worker !== worker) return;
     slot.worker = null;
+    // The next thread in this slot starts with nothing attached.
+    slot.caches.clear();
+    slot.datasets.clear();
     for (const drain of this.drains) drain.holders.delete(slot.index);
     this.settleDrains();
     const busy = slot.busy;

@@ -95,6 +95,32 @@ describe('EthashVerifier (worker threads)', () => {
     expect(v.stats().epochsCached).toEqual([]);
   });
 
+  it('a thread that dies fails its own shares precisely; the next shares are served by a fresh thread', async () => {
+    // maxCachedEpochs 1: no next-epoch build, so the only thread is hashing when it is killed.
+    const v = verifier({ threads: 1, maxCachedEpochs: 1 });
+    await v.prepare(0);
+    const vec = lowVectors[0]!;
+    const req = (nonce: bigint) => v.hash({ blockNumber: 0, headerHash: hex(vec.header_hash), nonce }).catch((err: Error) => err);
+    const nonces = Array.from({ length: 20 }, (_, k) => nonceOf(vec.nonce) + BigInt(k));
+    const outcomes = nonces.map(req);
+    // Fault injection: kill the only thread while it hashes (reaching into the service on purpose).
+    const slots = (v as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } | null }> }).slots;
+    await slots[0]!.worker!.terminate();
+    const results = await Promise.all(outcomes);
+    const failed = results.filter((r) => r instanceof Error);
+    // The share(s) in flight on the dead thread (one, or a pair) fail precisely; every other one is answered right.
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(failed.length).toBeLessThanOrEqual(2);
+    for (const err of failed) expect(String(err)).toMatch(/ethash thread 0 exited with code \d+ while hashing/);
+    const expected = buildLightCache(0);
+    results.forEach((r, k) => {
+      if (r instanceof Error) return;
+      expect(r.finalHash.equals(hashimotoLight(expected, hex(vec.header_hash), nonces[k]!).finalHash)).toBe(true);
+    });
+    const again = await req(nonceOf(vec.nonce));
+    expect(again instanceof Error ? again.message : again.finalHash.toString('hex')).toBe(vec.final_hash);
+  }, 120_000);
+
   it('close() fails pending requests precisely and refuses new ones', async () => {
     const v = verifier({ threads: 1 });
     const pending = v.hash({ blockNumber: 0, headerHash: Buffer.alloc(32), nonce: 7n }).catch((err: Error) => err);
