@@ -155,9 +155,9 @@ class WorkerEthashVerifier implements EthashVerifier {
     this.ensureEpoch(epoch);
     if (epoch < MAX_EPOCH && this.maxCachedEpochs > 1) {
       // The next epoch's cache is built now, while shares still come for this one: no stall at the switch.
-      this.ensureEpoch(epoch + 1).ready.catch((err: Error) =>
-        this.logger.warn({ epoch: epoch + 1, reason: err.message }, 'next-epoch cache build failed'),
-      );
+      this.ensureEpoch(epoch + 1).ready.catch((err: Error) => {
+        if (!this.closed) this.logger.warn({ epoch: epoch + 1, reason: err.message }, 'next-epoch cache build failed');
+      });
     }
     // Touched last, so the current epoch is the most recently used one when it comes to eviction.
     const current = this.ensureEpoch(epoch);
