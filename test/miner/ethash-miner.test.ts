@@ -3,8 +3,11 @@
  * a backend that verifies with hashimoto-light), in each dialect: a share it finds verifies, and the same share
  * with one bit flipped in the header hash, the nonce or the mix digest does not.
  */
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMinerCommand } from '../../src/commands.js';
 import { boundaryFromDifficulty, EthashVerdict, verifyEthashLight } from '../../src/core/ethash/index.js';
+import { runEthashMinerCli } from '../../src/miner/cli.js';
 import { startEthashMiner } from '../../src/miner/ethash-miner.js';
 import type { EthashClientDialect } from '../../src/miner/ethash-dialects.js';
 import type { EthashShareEvent } from '../../src/miner/types.js';
@@ -66,4 +69,38 @@ describe.each<EthashClientDialect>(['ethstratum', 'ethproxy', 'stratum'])('built
       await miner.stop();
     }
   }, 240_000);
+});
+
+describe('gxc-pool miner --algo ethash', () => {
+  it('logs accepted shares and a hash-rate line like the SHA-256d miner', async () => {
+    const { port } = await startEthashServer(h, ['ethash'], DIFFICULTY);
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const handle = runEthashMinerCli({
+      url: `stratum+tcp://127.0.0.1:${port}`,
+      user: `${ADDRESS}.cli`,
+      dialect: 'stratum',
+      statsIntervalMs: 500,
+      logger,
+    });
+    try {
+      const deadline = Date.now() + 150_000;
+      while (!(lines.some((l) => l.includes('accepted share #1')) && lines.some((l) => /hashrate \d+\.\d\d k?H\/s/.test(l)))) {
+        if (Date.now() > deadline) throw new Error(`no accepted-share and hashrate lines in 150 s: ${lines.slice(-5).join('')}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(handle.stats().accepted).toBeGreaterThanOrEqual(1);
+    } finally {
+      await handle.stop();
+    }
+  }, 240_000);
+
+  it('refuses an unknown algorithm or dialect precisely', async () => {
+    const base = { url: 'stratum+tcp://127.0.0.1:1', user: `${ADDRESS}.w`, password: 'x', threads: '1' };
+    await expect(runMinerCommand({ ...base, algo: 'scrypt' })).rejects.toThrow('--algo: expected sha256d or ethash, got "scrypt"');
+    await expect(runMinerCommand({ ...base, algo: 'ethash', dialect: 'getwork' })).rejects.toThrow(
+      '--dialect: expected ethstratum, ethproxy, stratum, got "getwork"',
+    );
+    await expect(runMinerCommand({ ...base, dialect: 'ethproxy' })).rejects.toThrow('--dialect applies to --algo ethash only');
+  });
 });
