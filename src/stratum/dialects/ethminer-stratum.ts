@@ -113,7 +113,9 @@ export class EthminerStratumSession extends EthashSession {
     if (!mix.ok) return this.refuseSubmit(req.id, StratumErrorCode.Other, mix.message, { job: jobId });
     const worker = this.findWorker(workerName, req.worker);
     if (worker === undefined) return this.rejectShare(req.id, StratumErrorCode.Unauthorized, `Unauthorized worker '${workerName}'`);
-    const work = this.sent.get(jobId);
+    // ethminer before 0.18 parsed job ids as 32-byte hashes (a short id comes back as zeros): the header it also
+    // sends names the work just as well.
+    const work = this.sent.get(jobId) ?? [...this.sent.values()].reverse().find((w) => w.job.headerHash === header.value);
     if (work === undefined) return this.rejectShare(req.id, StratumErrorCode.JobNotFound, `Job '${jobId}' not found`, { job: jobId });
     if (work.job.headerHash !== header.value) {
       const message = `header hash 0x${header.value.slice(0, 16)}… is not the header of job '${jobId}'`;
