@@ -218,7 +218,7 @@ export class Connection implements SessionIO {
 
   private dispatch(req: RpcRequest): void | Promise<void> {
     if (this.session === null) {
-      const algorithm = detectAlgorithm(req);
+      const algorithm = detectAlgorithm(req, this.deps.algorithms);
       const implemented = Object.keys(this.deps.dialects) as StratumAlgorithm[];
       const refusal = refusalReason(algorithm, this.deps.algorithms, implemented);
       const factory = this.deps.dialects[algorithm];
@@ -227,7 +227,7 @@ export class Connection implements SessionIO {
         this.send(refusalReply(req, message));
         return this.closeForJunk(`refused ${algorithm} miner: ${message}`);
       }
-      this.session = factory(this, this.log);
+      this.session = factory(this, this.log, req);
     }
     return this.session.handleRequest(req);
   }
