@@ -2,7 +2,7 @@
  * One pool (asic, gpu or general): the glue between the work source, the Stratum sessions, the share pipeline
  * and the store. Implements the StratumBackend contract; knows no wire format and no chain format.
  */
-import type { ChainAdapter } from '../chains/types.js';
+import type { ChainAdapter, SubmitOutcome } from '../chains/types.js';
 import { targetToDifficulty } from '../core/target.js';
 import type { Logger } from '../log/logger.js';
 import type { NewShare, Store } from '../store/types.js';
@@ -36,6 +36,30 @@ export interface PoolRuntimeOptions {
    * process expires jobs on it where the node accepted it and fetches the next template at once.
    */
   onBlockAccepted?: (prevHashDisplay: string, accepted: boolean) => void;
+}
+
+/** Who sent a share, whatever the algorithm. */
+export interface ShareOrigin {
+  address: string;
+  worker: string;
+  remoteAddress: string;
+}
+
+/** A block-meeting share on its way to the node, in the algorithm-neutral form the block lifecycle needs. */
+export interface BlockCandidate {
+  jobId: string;
+  address: string;
+  worker: string;
+  height: number;
+  prevHashDisplay: string;
+  /** Block hash as the chain will know it. */
+  hash: string;
+  /** The proof stored with the candidate (SHA-256d: the 80-byte header; Ethash: header hash ‖ nonce ‖ mix digest). */
+  headerHex: string;
+  reward: bigint;
+  networkDifficulty: number;
+  shareId: number | null;
+  submit: () => Promise<SubmitOutcome>;
 }
 
 export interface MinerCounters {
@@ -101,13 +125,13 @@ export class PoolRuntime implements StratumBackend {
 
   async submitShare(ctx: ShareContext, req: SubmitRequest): Promise<ShareVerdict> {
     const verdict = await this.runPipeline(ctx, req);
-    this.count(ctx, verdict);
+    this.countVerdict(ctx, verdict);
     return verdict;
   }
 
   private async runPipeline(ctx: ShareContext, req: SubmitRequest): Promise<ShareVerdict> {
     const job = this.jobs.get(req.jobId);
-    if (!job) return this.reject(ctx, req, StratumErrorCode.JobNotFound, 'Job not found (stale)');
+    if (!job) return this.rejectShare(ctx, req.jobId, StratumErrorCode.JobNotFound, 'Job not found (stale)');
 
     const check = checkShare({
       work: job.work,
@@ -118,17 +142,17 @@ export class PoolRuntime implements StratumBackend {
       jobDifficulty: ctx.jobDifficulty,
       nowSeconds: Math.floor(Date.now() / 1000),
     });
-    if (!check.ok) return this.reject(ctx, req, check.code, check.message);
+    if (!check.ok) return this.rejectShare(ctx, req.jobId, check.code, check.message);
 
     const hash = check.solution.hashDisplay;
-    if (this.seenHeaders.has(hash)) return this.reject(ctx, req, StratumErrorCode.Duplicate, 'Duplicate share');
+    if (this.seenHeaders.has(hash)) return this.rejectShare(ctx, req.jobId, StratumErrorCode.Duplicate, 'Duplicate share');
     // Over the session's pending limit only a block goes on: refusing it would lose the block.
-    if (ctx.blockOnly && !check.isBlock) return this.reject(ctx, req, StratumErrorCode.Other, 'Too many submits pending; slow down');
+    if (ctx.blockOnly && !check.isBlock) return this.rejectShare(ctx, req.jobId, StratumErrorCode.Other, 'Too many submits pending; slow down');
     // A hash that meets the network target is a block even if it misses the share target.
     if (!check.meetsShareTarget && !check.isBlock) {
-      return this.reject(
+      return this.rejectShare(
         ctx,
-        req,
+        req.jobId,
         StratumErrorCode.LowDifficulty,
         `Low difficulty share (${formatDifficulty(check.actualDifficulty)} < ${formatDifficulty(ctx.jobDifficulty)})`,
       );
@@ -167,48 +191,57 @@ export class PoolRuntime implements StratumBackend {
       shareId = null;
     }
 
-    if (check.isBlock) await this.blockFound(job, ctx, check.solution, shareId, networkDifficulty);
+    if (check.isBlock) {
+      const { solution } = check;
+      await this.submitCandidate({
+        jobId: job.id,
+        address: ctx.address,
+        worker: ctx.worker,
+        height: job.work.height,
+        prevHashDisplay: job.work.prevHashDisplay,
+        hash: solution.hashDisplay,
+        headerHex: solution.header.toString('hex'),
+        reward: job.work.reward,
+        networkDifficulty,
+        shareId,
+        submit: () => this.opts.chain.submitBlock(job.work, solution),
+      });
+    }
     if (shareId === null) {
       return { ok: false, code: StratumErrorCode.Other, message: 'Share could not be stored (the block was submitted to the node)' };
     }
     return { ok: true, isBlock: check.isBlock, hashDisplay: hash, actualDifficulty: check.actualDifficulty };
   }
 
-  /** The block is written (status candidate) before it is submitted, so a crash or node error never loses it. */
-  private async blockFound(
-    job: Job,
-    ctx: ShareContext,
-    solution: Parameters<ChainAdapter['submitBlock']>[1],
-    shareId: number | null,
-    networkDifficulty: number,
-  ): Promise<void> {
-    const work = job.work;
-    const fields = { miner: ctx.address, worker: ctx.worker, job: job.id, height: work.height, hash: solution.hashDisplay };
+  /**
+   * The block is written (status candidate) before it is submitted, so a crash or node error never loses it. Shared
+   * by the SHA-256d and the Ethash pipelines: one block lifecycle whatever the algorithm.
+   */
+  async submitCandidate(c: BlockCandidate): Promise<void> {
+    const work = { height: c.height, prevHashDisplay: c.prevHashDisplay };
+    const fields = { miner: c.address, worker: c.worker, job: c.jobId, height: c.height, hash: c.hash };
     let blockId: number | null = null;
     try {
       blockId = await this.opts.store.insertBlock({
         pool: this.opts.name,
         chain: this.opts.chain.kind,
-        height: work.height,
-        hash: solution.hashDisplay,
-        prevHash: work.prevHashDisplay,
-        headerHex: solution.header.toString('hex'),
+        height: c.height,
+        hash: c.hash,
+        prevHash: c.prevHashDisplay,
+        headerHex: c.headerHex,
         submission: '',
-        address: ctx.address,
-        worker: ctx.worker,
-        reward: work.reward,
-        networkDifficulty,
-        shareId,
+        address: c.address,
+        worker: c.worker,
+        reward: c.reward,
+        networkDifficulty: c.networkDifficulty,
+        shareId: c.shareId,
         createdAt: Date.now(),
       });
     } catch (err) {
       // Still submit: losing the block on the chain would be worse than a missing row; the log line keeps it.
-      this.log.error(
-        { event: 'block_record_failed', ...fields, header: solution.header.toString('hex'), err: String(err) },
-        'block candidate could not be recorded',
-      );
+      this.log.error({ event: 'block_record_failed', ...fields, header: c.headerHex, err: String(err) }, 'block candidate could not be recorded');
     }
-    const outcome = await this.opts.chain.submitBlock(work, solution);
+    const outcome = await c.submit();
     const raw = typeof outcome.raw === 'string' ? outcome.raw : JSON.stringify(outcome.raw ?? null);
     let patch: Parameters<Store['updateBlock']>[1];
     if (outcome.accepted) {
@@ -244,18 +277,20 @@ export class PoolRuntime implements StratumBackend {
     }
   }
 
-  private reject(ctx: ShareContext, req: SubmitRequest, code: StratumErrorCode, message: string): ShareVerdict {
+  /** Counts and logs a refused share (shared with the Ethash pipeline). */
+  rejectShare(ctx: ShareOrigin, jobId: string | null, code: StratumErrorCode, message: string): ShareVerdict {
     if (code === StratumErrorCode.JobNotFound) this.counters.stale++;
     else if (code === StratumErrorCode.Duplicate) this.counters.duplicate++;
     else if (code === StratumErrorCode.LowDifficulty) this.counters.lowDifficulty++;
     this.log.info(
-      { event: 'share_rejected', miner: ctx.address, worker: ctx.worker, job: req.jobId, code, reason: message, remote: ctx.remoteAddress },
+      { event: 'share_rejected', miner: ctx.address, worker: ctx.worker, job: jobId, code, reason: message, remote: ctx.remoteAddress },
       `share rejected: ${message}`,
     );
     return { ok: false, code, message };
   }
 
-  private count(ctx: ShareContext, verdict: ShareVerdict): void {
+  /** Per-miner and pool counters for one verdict (shared with the Ethash pipeline). */
+  countVerdict(ctx: ShareOrigin, verdict: ShareVerdict): void {
     let m = this.miners.get(ctx.address);
     if (!m) {
       m = { address: ctx.address, accepted: 0, rejected: 0, lastShareAt: 0, workers: new Set() };

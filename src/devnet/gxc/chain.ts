@@ -14,7 +14,7 @@ import { nodeBlockHash, nodeMerkleRoot, nodeTextHash } from './node-hash.js';
 import { dbl, type NJson } from './nlohmann-json.js';
 import { NodeRpcFailure, RPC_INVALID_PARAMETER, RPC_WALLET_ERROR, RPC_WALLET_INSUFFICIENT_FUNDS, type NObject } from './node-values.js';
 import { loadChain, saveChain } from './persist.js';
-import { checkSubmittedBlock } from './submit.js';
+import { checkSubmittedBlock, type DevnetEthash } from './submit.js';
 
 export interface GxcDevnetChainOptions {
   network?: GxcNetwork;
@@ -38,6 +38,8 @@ export interface GxcDevnetChainOptions {
   now?: () => number;
   /** Keep the chain in this folder across restarts. */
   dataDir?: string;
+  /** Ethash light evaluation for `pow_ethash` blocks (startGxcDevnet provides one; without it they are refused). */
+  ethash?: DevnetEthash;
   logger?: Logger;
 }
 
@@ -280,6 +282,7 @@ export class GxcDevnetChain {
       utxo: this.utxo,
       verifyHashes: this.verifyHashes,
       supplyBug: this.supplyBug,
+      ethash: this.opts.ethash,
     });
     this.connect(block);
   }
