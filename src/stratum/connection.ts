@@ -178,7 +178,7 @@ export class Connection implements SessionIO {
 
   private dispatch(req: Parameters<DialectSession['handleRequest']>[0]): void {
     if (this.session === null) {
-      const algorithm = detectAlgorithm(req);
+      const algorithm = detectAlgorithm(req, this.deps.algorithms);
       const implemented = Object.keys(this.deps.dialects) as StratumAlgorithm[];
       const refusal = refusalReason(algorithm, this.deps.algorithms, implemented);
       const factory = this.deps.dialects[algorithm];
@@ -187,7 +187,7 @@ export class Connection implements SessionIO {
         this.send(refusalReply(req, message));
         return this.close(`refused ${algorithm} miner: ${message}`);
       }
-      this.session = factory(this, this.log);
+      this.session = factory(this, this.log, req);
     }
     this.session.handleRequest(req);
   }

@@ -13,6 +13,10 @@ export interface RpcRequest {
   method: string;
   /** Always an array here; a missing `params` reads as []. */
   params: unknown[];
+  /** `"2.0"` when the miner sent JSON-RPC 2.0's marker (ethminer's plain stratum mode does; SV1 miners do not). */
+  jsonrpc?: string;
+  /** eth-proxy's top-level `worker` field (Claymore, PhoenixMiner, ethminer send the worker name there). */
+  worker?: string;
 }
 
 export type ParsedMessage =
@@ -46,7 +50,10 @@ export function parseMessage(line: string): ParsedMessage {
   if (obj.params === undefined || obj.params === null) params = [];
   else if (Array.isArray(obj.params)) params = obj.params;
   else return { kind: 'invalid', id, message: "Invalid request: 'params' must be an array" };
-  return { kind: 'request', request: { id, method: obj.method, params } };
+  const request: RpcRequest = { id, method: obj.method, params };
+  if (typeof obj.jsonrpc === 'string') request.jsonrpc = obj.jsonrpc.slice(0, 8);
+  if (typeof obj.worker === 'string') request.worker = obj.worker.slice(0, 256);
+  return { kind: 'request', request };
 }
 
 function toRequestId(raw: unknown): RequestId {

@@ -6,12 +6,16 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { Connection, type ConnectionLimits } from './connection.js';
+import { ethashDialectFactory, isEthashSession } from './dialects/ethash.js';
+import { EthashExtranonceAllocator } from './dialects/ethash-extranonce.js';
 import type { DialectFactory } from './dialects/types.js';
 import { createExtranonce1Allocator } from './extranonce.js';
 import { DEFAULT_MAX_LINE_BYTES } from './framing.js';
 import { AddressCounter } from './limits.js';
 import { notifyLine, Sv1Session, type Sv1Config } from './session.js';
 import type {
+  EthashBackend,
+  EthashJob,
   Extranonce1Allocator,
   StratumAlgorithm,
   StratumBackend,
@@ -57,6 +61,12 @@ export interface StratumServerOptions {
   versionMask?: number;
   /** Vardiff: initial, floor, ceiling, targetShareSeconds, retargetSeconds, retargetShares, maxStepFactor, tolerance. */
   difficulty?: Partial<VardiffConfig>;
+  /** Serves Ethash miners (EthereumStratum/1.0.0, eth-proxy, ethminer's stratum); without it they are refused. */
+  ethashBackend?: EthashBackend;
+  /** Vardiff for Ethash sessions (pool difficulty units, see types.ts); defaults to `difficulty`. */
+  ethashDifficulty?: Partial<VardiffConfig>;
+  /** EthereumStratum extranonce source; share one between servers of one process. Defaults to one for `instanceId`. */
+  ethashExtranonces?: Extranonce1Allocator;
   /** Algorithms this port serves (default ['sha256d']). */
   algorithms?: StratumAlgorithm[];
   limits?: Partial<StratumLimits>;
@@ -78,7 +88,12 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
   // One object shared by every session's Vardiff, so a moved ceiling (setDifficultyCeiling) reaches them all.
   const vardiff: VardiffConfig = { ...DEFAULT_VARDIFF, ...opts.difficulty };
   validateVardiffConfig(vardiff);
-  const configured = { floor: vardiff.floor, ceiling: vardiff.ceiling };
+  const ethashVardiff: VardiffConfig = { ...DEFAULT_VARDIFF, ...opts.difficulty, ...opts.ethashDifficulty };
+  validateVardiffConfig(ethashVardiff);
+  const bounded = [
+    { cfg: vardiff, floor: vardiff.floor, ceiling: vardiff.ceiling },
+    { cfg: ethashVardiff, floor: ethashVardiff.floor, ceiling: ethashVardiff.ceiling },
+  ];
   const extranonce2Size = opts.extranonce2Size ?? 4;
   if (!Number.isInteger(extranonce2Size) || extranonce2Size < 1 || extranonce2Size > 16) {
     throw new RangeError(`extranonce2Size must be an integer 1..16, got ${extranonce2Size}`);
@@ -98,10 +113,18 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     maxJobsRemembered: limits.maxJobsRemembered,
     maxWorkersPerConnection: limits.maxWorkersPerConnection,
   };
-  // Ethash plugs in here (dialects/ethstratum, dialects/ethproxy) once its verification exists.
   const dialects: Partial<Record<StratumAlgorithm, DialectFactory>> = {
     sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, { backend: opts.backend, allocator, config: sv1Config, now }),
   };
+  if (opts.ethashBackend !== undefined) {
+    dialects.ethash = ethashDialectFactory({
+      backend: opts.ethashBackend,
+      extranonces: opts.ethashExtranonces ?? new EthashExtranonceAllocator(opts.instanceId ?? 0),
+      config: { ...sv1Config, vardiff: ethashVardiff },
+      now,
+      portAlgorithms: algorithms,
+    });
+  }
 
   const connections = new Map<string, Connection>();
   const perAddress = new AddressCounter(limits.maxConnectionsPerIp);
@@ -166,20 +189,34 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
       }
     },
 
+    broadcastEthashJob(job: EthashJob, clean: boolean): void {
+      // Encoded per session: each dialect has its own form, and eth-proxy/ethminer carry the boundary in the job.
+      for (const conn of connections.values()) {
+        const session = conn.session;
+        if (isEthashSession(session) && session.readyForWork) conn.run(() => session.sendJob(job, clean));
+      }
+    },
+
     setDifficultyCeiling(ceiling: number): void {
       if (!Number.isFinite(ceiling) || ceiling <= 0) {
         log.warn({ ceiling }, 'ignored a difficulty ceiling that is not a positive number');
         return;
       }
-      const nextCeiling = Math.min(configured.ceiling, ceiling);
-      const nextFloor = Math.min(configured.floor, nextCeiling);
-      if (nextCeiling === vardiff.ceiling && nextFloor === vardiff.floor) return;
-      vardiff.ceiling = nextCeiling;
-      vardiff.floor = nextFloor;
-      log.info({ floor: nextFloor, ceiling: nextCeiling }, 'share difficulty bounds changed');
+      // On GXC both algorithms mine against one target, so one ceiling (the network difficulty) caps both.
+      let changed = false;
+      for (const b of bounded) {
+        const nextCeiling = Math.min(b.ceiling, ceiling);
+        const nextFloor = Math.min(b.floor, nextCeiling);
+        if (nextCeiling === b.cfg.ceiling && nextFloor === b.cfg.floor) continue;
+        b.cfg.ceiling = nextCeiling;
+        b.cfg.floor = nextFloor;
+        changed = true;
+        log.info({ floor: nextFloor, ceiling: nextCeiling, ethash: b.cfg === ethashVardiff }, 'share difficulty bounds changed');
+      }
+      if (!changed) return;
       for (const conn of connections.values()) {
         const session = conn.session;
-        if (session instanceof Sv1Session) conn.run(() => session.enforceDifficultyBounds());
+        if (session instanceof Sv1Session || isEthashSession(session)) conn.run(() => session.enforceDifficultyBounds());
       }
     },
 
@@ -188,8 +225,8 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     },
 
     session(id: string): StratumSessionControl | undefined {
-      const session = connections.get(id)?.session;
-      return session instanceof Sv1Session ? session : undefined;
+      const session = connections.get(id)?.session ?? null;
+      return session instanceof Sv1Session || isEthashSession(session) ? session : undefined;
     },
 
     close(): Promise<void> {

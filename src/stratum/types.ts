@@ -139,6 +139,11 @@ export interface StratumServer {
   /** Sends a job to every subscribed and authorized session, each with its own current difficulty. */
   broadcastJob(job: StratumJob, cleanJobs: boolean): void;
   /**
+   * Sends an Ethash job to every ready Ethash session, each encoded in its dialect at its own difficulty (a no-op
+   * on a server without an Ethash backend).
+   */
+  broadcastEthashJob(job: EthashJob, clean: boolean): void;
+  /**
    * Caps share difficulty at `ceiling` (the pool passes the network difficulty: a share target harder than the
    * block target would withhold block-meeting hashes). The configured ceiling still applies; the floor drops
    * with the cap when needed. Sessions above the cap are lowered at once.

@@ -1,20 +1,46 @@
 /**
- * Tells the mining algorithm of a connection from its FIRST request, so one port can serve several kinds of
- * miners. Ethash miners speak either eth-proxy/stratum1 (`eth_submitLogin`, `eth_getWork`, other `eth_*`) or
- * EthereumStratum/1.0.0 (`mining.subscribe` whose 2nd param names that protocol; 2.0 opens with `mining.hello`).
- * Everything else is SHA-256d Stratum V1 (cgminer's 2nd subscribe param is a session id, not a protocol name).
+ * Tells the mining algorithm (and, for Ethash, the wire dialect) of a connection from its FIRST request, so one
+ * port can serve several kinds of miners. The rule, in order:
+ *
+ *  1. `eth_*` (eth_submitLogin, eth_getWork, ...) → Ethash, **eth-proxy** (Claymore, PhoenixMiner, ethminer
+ *     `stratum1+tcp`).
+ *  2. `mining.subscribe` whose 2nd param starts with `EthereumStratum/` → Ethash, **EthereumStratum/1.0.0**
+ *     (lolMiner, T-Rex, NBMiner, TeamRedMiner, GMiner, ethminer `stratum2+tcp`). `mining.hello` (EthereumStratum
+ *     2.0) is Ethash too; that dialect is answered with a clear refusal.
+ *  3. `mining.subscribe` with NO params and `"jsonrpc": "2.0"` → Ethash, **ethminer's plain `stratum+tcp`** mode
+ *     (ethminer ≥ 0.18 sends exactly `{"id":1,"jsonrpc":"2.0","method":"mining.subscribe","params":[]}`).
+ *  4. `mining.subscribe` with NO params and no `jsonrpc` is ambiguous: older ethminer (≤ 0.17) and old cgminer both
+ *     send it. On a port that serves SHA-256d it stays **SV1** (never break an ASIC); on an Ethash-only port it is
+ *     ethminer's stratum mode (SV1 would be refused there anyway).
+ *  5. Everything else is SHA-256d Stratum V1: cpuminer, cgminer, Bitaxe and bmminer all send their user agent as
+ *     the 1st subscribe param and no `jsonrpc` marker; cgminer's 2nd param is a session id, not a protocol name.
  */
 import type { RpcRequest } from '../jsonrpc.js';
 import type { StratumAlgorithm } from '../types.js';
 
-export function detectAlgorithm(first: RpcRequest): StratumAlgorithm {
-  if (first.method.startsWith('eth_')) return 'ethash';
-  if (first.method === 'mining.hello') return 'ethash';
+/** The Ethash wire dialects this server speaks. */
+export type EthashDialect = 'ethstratum' | 'ethproxy' | 'ethminer-stratum' | 'ethstratum2';
+
+export type DetectedDialect = { algorithm: 'sha256d' } | { algorithm: 'ethash'; dialect: EthashDialect };
+
+export function detectDialect(first: RpcRequest, portAlgorithms: readonly StratumAlgorithm[] = ['sha256d']): DetectedDialect {
+  if (first.method.startsWith('eth_')) return { algorithm: 'ethash', dialect: 'ethproxy' };
+  if (first.method === 'mining.hello') return { algorithm: 'ethash', dialect: 'ethstratum2' };
+  if (first.method !== 'mining.subscribe') return { algorithm: 'sha256d' };
   const protocol = first.params[1];
-  if (first.method === 'mining.subscribe' && typeof protocol === 'string' && protocol.startsWith('EthereumStratum/')) {
-    return 'ethash';
+  if (typeof protocol === 'string' && protocol.startsWith('EthereumStratum/')) return { algorithm: 'ethash', dialect: 'ethstratum' };
+  if (first.params.length === 0) {
+    if (first.jsonrpc === '2.0') return { algorithm: 'ethash', dialect: 'ethminer-stratum' };
+    if (!portAlgorithms.includes('sha256d') && portAlgorithms.includes('ethash')) {
+      return { algorithm: 'ethash', dialect: 'ethminer-stratum' };
+    }
   }
-  return 'sha256d';
+  return { algorithm: 'sha256d' };
+}
+
+/** The algorithm alone (what the connection needs to pick a dialect factory); see `detectDialect` for the rule. */
+export function detectAlgorithm(first: RpcRequest, portAlgorithms?: readonly StratumAlgorithm[]): StratumAlgorithm {
+  return detectDialect(first, portAlgorithms).algorithm;
 }
 
 /**

@@ -30,4 +30,5 @@ export interface DialectSession {
   summary(base: { id: string; remote: string; connectedSince: Date }): StratumSessionSummary;
 }
 
-export type DialectFactory = (io: SessionIO, log: Logger) => DialectSession;
+/** Makes the session for a new connection; `first` is its first request (it picks among one algorithm's dialects). */
+export type DialectFactory = (io: SessionIO, log: Logger, first: RpcRequest) => DialectSession;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectAlgorithm, ETHASH_UNAVAILABLE, refusalReason, refusalReply } from '../../../src/stratum/dialects/detect.js';
+import { detectAlgorithm, detectDialect, ETHASH_UNAVAILABLE, refusalReason, refusalReply } from '../../../src/stratum/dialects/detect.js';
 
 const req = (method: string, params: unknown[] = [], id: number | null = 1) => ({ id, method, params });
 
@@ -15,6 +15,30 @@ describe('dialect detection', () => {
     expect(detectAlgorithm(req('mining.subscribe', ['cgminer/4.10.0', 'f00dbabe']))).toBe('sha256d');
     expect(detectAlgorithm(req('mining.configure', [['version-rolling'], {}]))).toBe('sha256d');
     expect(detectAlgorithm(req('mining.suggest_difficulty', [512]))).toBe('sha256d');
+  });
+
+  it('names the Ethash dialect: eth-proxy, EthereumStratum/1.0.0, ethminer stratum, EthereumStratum/2.0.0', () => {
+    expect(detectDialect(req('eth_submitLogin', ['0xabc']))).toEqual({ algorithm: 'ethash', dialect: 'ethproxy' });
+    expect(detectDialect(req('mining.subscribe', ['T-Rex/0.26.8', 'EthereumStratum/1.0.0']))).toEqual({ algorithm: 'ethash', dialect: 'ethstratum' });
+    expect(detectDialect(req('mining.hello', []))).toEqual({ algorithm: 'ethash', dialect: 'ethstratum2' });
+    // ethminer >= 0.18 in stratum+tcp mode: empty params and the JSON-RPC 2.0 marker.
+    expect(detectDialect({ ...req('mining.subscribe', []), jsonrpc: '2.0' }, ['sha256d', 'ethash'])).toEqual({
+      algorithm: 'ethash',
+      dialect: 'ethminer-stratum',
+    });
+  });
+
+  it('keeps the ambiguous empty subscribe SV1 on a port with SHA-256d, ethminer stratum on an Ethash-only port', () => {
+    // Old cgminer and old ethminer both send exactly this.
+    const bare = req('mining.subscribe', []);
+    expect(detectDialect(bare, ['sha256d', 'ethash'])).toEqual({ algorithm: 'sha256d' });
+    expect(detectDialect(bare, ['sha256d'])).toEqual({ algorithm: 'sha256d' });
+    expect(detectDialect(bare, ['ethash'])).toEqual({ algorithm: 'ethash', dialect: 'ethminer-stratum' });
+    // SV1 miners name themselves: never Ethash, whatever the port.
+    expect(detectDialect(req('mining.subscribe', ['bitaxe/BM1366/v2.4.0']), ['ethash'])).toEqual({ algorithm: 'sha256d' });
+    expect(detectDialect({ ...req('mining.subscribe', ['cpuminer/2.5.1']), jsonrpc: '2.0' }, ['sha256d', 'ethash'])).toEqual({
+      algorithm: 'sha256d',
+    });
   });
 
   it('refuses with a clear reason and in the miner dialect', () => {
