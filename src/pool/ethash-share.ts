@@ -11,25 +11,15 @@
  */
 import type { EthashHashResult, EthashWork } from '../chains/types.js';
 import { isHex } from '../core/bytes.js';
-import { decimalToFraction, hashValueDifficulty, targetToDifficulty } from '../core/target.js';
+import { boundaryFromDifficulty, difficultyFromHash } from '../core/ethash/index.js';
+import { targetToDifficulty } from '../core/target.js';
 import { StratumErrorCode, type EthashSubmitRequest } from '../stratum/types.js';
 
-const TWO_POW_224 = 1n << 224n;
-const MAX_256 = (1n << 256n) - 1n;
 const MAX_NONCE = (1n << 64n) - 1n;
 
 /** Ethash share boundary for difficulty D (1 = 2^32 hashes): floor(2^256 / (D · 2^32)), D taken as the decimal written. */
 export function ethashShareBoundary(difficulty: number): bigint {
-  const { num, den } = decimalToFraction(difficulty);
-  if (num === 0n) throw new RangeError('Ethash difficulty must be > 0');
-  const boundary = (TWO_POW_224 * den) / num;
-  return boundary > MAX_256 ? MAX_256 : boundary;
-}
-
-/** Ethash difficulty a final hash reaches (2^224 / value), for stats and vardiff. */
-export function ethashHashDifficulty(value: bigint): number {
-  // diff1 / value in pool units, rescaled: 2^224 / value = (DIFF1 / value) × 65536/65535.
-  return (hashValueDifficulty(value) * 65536) / 65535;
+  return boundaryFromDifficulty(difficulty);
 }
 
 /** The difficulty a share with this Ethash job difficulty is stored and credited at (the shared pool unit). */
@@ -70,7 +60,7 @@ export function judgeEthashShare(input: {
     ok: true,
     isBlock: value <= input.work.networkTarget,
     meetsShareTarget: value <= ethashShareBoundary(input.jobDifficulty),
-    actualDifficulty: ethashHashDifficulty(value),
+    actualDifficulty: difficultyFromHash(Buffer.from(computed.finalHash, 'hex')),
     value,
   };
 }

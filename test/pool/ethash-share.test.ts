@@ -3,13 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { EthashWork } from '../../src/chains/types.js';
 import { DIFF1_TARGET, difficultyToTarget } from '../../src/core/target.js';
 import { difficultyToWeight } from '../../src/ledger/schemes/weight.js';
-import {
-  ethashCreditedDifficulty,
-  ethashHashDifficulty,
-  ethashShareBoundary,
-  ethashSubmitProblem,
-  judgeEthashShare,
-} from '../../src/pool/ethash-share.js';
+import { ethashCreditedDifficulty, ethashShareBoundary, ethashSubmitProblem, judgeEthashShare } from '../../src/pool/ethash-share.js';
 import type { EthashSubmitRequest } from '../../src/stratum/types.js';
 
 const vectors = JSON.parse(fs.readFileSync(new URL('../../../shared/testdata/ethash-vectors.json', import.meta.url), 'utf8')) as {
@@ -32,8 +26,6 @@ describe('Ethash share boundary (difficulty 1 = 2^32 hashes)', () => {
   it('takes devnet-sized difficulties down to 1e-9 exactly as written', () => {
     expect(ethashShareBoundary(1e-9)).toBe(((1n << 224n) * 10n ** 9n) / 1n);
     expect(ethashShareBoundary(0.5)).toBe(1n << 225n);
-    expect(ethashHashDifficulty(1n << 224n)).toBeCloseTo(1, 12);
-    expect(ethashHashDifficulty(1n << 223n)).toBeCloseTo(2, 12);
   });
 });
 

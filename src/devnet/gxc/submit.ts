@@ -2,7 +2,8 @@
  * `submitblock` as the GXC node checks it (messages as recorded), then the devnet's own checks, which the real
  * node skips: every mempool transaction must be known and spendable, and — unlike the node, which never
  * recomputes `hash` — the hash must be proven: by the pool's bridge header (pool_header/pool_coinbase, verified
- * with the commitment to this very block) or, for a block without one, by the node's own text hash.
+ * with the commitment to this very block), for a `pow_ethash` block by real Ethash over the Ethash bridge's header
+ * hash (BRIDGE-ETHASH.md), or, for a block without either, by the node's own text hash.
  */
 import { gxcAmountToUnits } from '../../chains/gxc/amounts.js';
 import { verifyBridgedBlock } from '../../chains/gxc/bridge.js';
