@@ -25,3 +25,13 @@ export {
   rawDifficultyFromHash,
 } from './difficulty.js';
 export { type EthashSolution, EthashVerdict, verifyEthash, verifyEthashLight, verifyFinalHash } from './verify.js';
+export {
+  allocateLazyDataset,
+  attachLazyDataset,
+  fillDatasetChunk,
+  filledPages,
+  hashimotoFull,
+  isPageReady,
+  type LazyDataset,
+  memoisedPages,
+} from './dataset.js';

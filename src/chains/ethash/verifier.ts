@@ -1,0 +1,378 @@
+/**
+ * The Ethash verification service: worker threads build each epoch's light cache once into shared memory (every
+ * thread reads the same bytes, no copies), hash shares off the event loop, keep at most `maxCachedEpochs` caches,
+ * build the next epoch's cache ahead of the switch, and, in full mode, share a lazily memoised dataset per epoch
+ * within a memory budget. A burst of GPU shares queues here (bounded) and never runs on the main thread.
+ */
+import { constants as bufferConstants } from 'node:buffer';
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { allocateLazyDataset, epochOf, fullDatasetSize, type LazyDataset, lightCacheSize, MAX_EPOCH } from '../../core/ethash/index.js';
+import { type Logger, silentLogger } from '../../log/logger.js';
+import type { FromWorker, ToWorker } from './messages.js';
+import { spawnEthashWorker } from './spawn.js';
+
+export interface EthashResult {
+  mixDigest: Buffer;
+  finalHash: Buffer;
+}
+
+export interface EthashVerifier {
+  /** Ethash of (headerHash, nonce) at blockNumber's epoch, computed off the event loop. */
+  hash(req: { blockNumber: number; headerHash: Buffer; nonce: bigint }): Promise<EthashResult>;
+  /** Builds (or starts building) the epoch caches for this block number and the next epoch ahead of the switch. */
+  prepare(blockNumber: number): Promise<void>;
+  stats(): EthashVerifierStats;
+  close(): Promise<void>;
+}
+
+export interface EthashVerifierStats {
+  epochsCached: number[];
+  threads: number;
+  mode: 'light' | 'full';
+  queued: number;
+  /** Full mode: how far each epoch's memoised dataset is filled. */
+  datasets: Array<{ epoch: number; pagesFilled: number; pages: number }>;
+}
+
+export interface EthashVerifierOptions {
+  /** Verification threads (default: cores − 1, at least 2, at most 4). */
+  threads?: number;
+  /** Light caches kept in memory (16 MB and up each; default 3: a late share's epoch, the current, the next). */
+  maxCachedEpochs?: number;
+  /** Memoised full dataset (≥ 1 GB per epoch), used when the budget holds at least one epoch's dataset. */
+  fullDataset?: { enabled: boolean; memoryBudgetBytes: number; backgroundFill?: boolean };
+  /** Requests waiting for a thread beyond this are refused (default 4096). */
+  maxQueued?: number;
+  logger?: Logger;
+}
+
+/** A request refused because the queue is full: the caller should reject the share as "busy", not crash. */
+export class EthashQueueFullError extends Error {
+  constructor(queued: number) {
+    super(`ethash verification queue full (${queued} waiting)`);
+    this.name = 'EthashQueueFullError';
+  }
+}
+
+interface HashJob {
+  id: number;
+  epoch: number;
+  headerHash: Uint8Array;
+  nonce: bigint;
+  resolve: (r: EthashResult) => void;
+  reject: (e: Error) => void;
+}
+
+interface EpochState {
+  epoch: number;
+  words: SharedArrayBuffer | null;
+  /** Settles when the cache is built (or its build failed). */
+  ready: Promise<void>;
+  settle: { resolve: () => void; reject: (e: Error) => void };
+  buildQueued: boolean;
+  /** Jobs waiting for this epoch's cache. */
+  waiting: HashJob[];
+  /** Jobs queued or running against this epoch: it is not evicted while any remain. */
+  inUse: number;
+  lastUsed: number;
+  dataset: LazyDataset | null;
+}
+
+interface Slot {
+  index: number;
+  worker: Worker | null;
+  /** What the thread is doing: a hash job, a cache build, or nothing. */
+  busy: { kind: 'hash'; job: HashJob } | { kind: 'build'; epoch: number } | null;
+  caches: Set<number>;
+  datasets: Set<number>;
+}
+
+export function createEthashVerifier(opts: EthashVerifierOptions = {}): EthashVerifier {
+  return new WorkerEthashVerifier(opts);
+}
+
+class WorkerEthashVerifier implements EthashVerifier {
+  private readonly logger: Logger;
+  private readonly slots: Slot[];
+  private readonly maxCachedEpochs: number;
+  private readonly maxQueued: number;
+  private readonly full: { memoryBudgetBytes: number; backgroundFill: boolean } | null;
+  private readonly epochs = new Map<number, EpochState>();
+  private readonly ready: HashJob[] = [];
+  private readonly builds: number[] = [];
+  private nextId = 1;
+  private useClock = 0;
+  private closed = false;
+
+  constructor(opts: EthashVerifierOptions) {
+    this.logger = (opts.logger ?? silentLogger).child({ component: 'ethash' });
+    const threads = opts.threads ?? Math.min(4, Math.max(2, availableParallelism() - 1));
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`ethash threads must be a positive integer, got ${threads}`);
+    this.maxCachedEpochs = opts.maxCachedEpochs ?? 3;
+    if (!Number.isInteger(this.maxCachedEpochs) || this.maxCachedEpochs < 1) {
+      throw new RangeError(`ethash maxCachedEpochs must be a positive integer, got ${this.maxCachedEpochs}`);
+    }
+    this.maxQueued = opts.maxQueued ?? 4096;
+    this.full = opts.fullDataset?.enabled
+      ? { memoryBudgetBytes: opts.fullDataset.memoryBudgetBytes, backgroundFill: opts.fullDataset.backgroundFill ?? true }
+      : null;
+    this.slots = Array.from({ length: threads }, (_, index) => ({ index, worker: null, busy: null, caches: new Set(), datasets: new Set() }));
+  }
+
+  hash(req: { blockNumber: number; headerHash: Buffer; nonce: bigint }): Promise<EthashResult> {
+    if (this.closed) return Promise.reject(new Error('ethash verifier is closed'));
+    let epoch: number;
+    try {
+      epoch = epochOf(req.blockNumber);
+      if (req.headerHash.length !== 32) throw new RangeError(`header hash must be 32 bytes, got ${req.headerHash.length}`);
+      if (req.nonce < 0n || req.nonce > 0xffffffffffffffffn) throw new RangeError(`nonce must be a 64-bit unsigned integer, got ${req.nonce}`);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const queued = this.queuedCount();
+    if (queued >= this.maxQueued) return Promise.reject(new EthashQueueFullError(queued));
+    return new Promise<EthashResult>((resolve, reject) => {
+      // A copy of our own: the caller's Buffer may be a view into a shared pool slab, which would be cloned whole.
+      const job: HashJob = { id: this.nextId++, epoch, headerHash: new Uint8Array(req.headerHash), nonce: req.nonce, resolve, reject };
+      const state = this.ensureEpoch(epoch);
+      state.inUse++;
+      if (state.words) this.ready.push(job);
+      else state.waiting.push(job);
+      this.pump();
+    });
+  }
+
+  async prepare(blockNumber: number): Promise<void> {
+    if (this.closed) throw new Error('ethash verifier is closed');
+    const epoch = epochOf(blockNumber);
+    this.ensureEpoch(epoch);
+    if (epoch < MAX_EPOCH && this.maxCachedEpochs > 1) {
+      // The next epoch's cache is built now, while shares still come for this one: no stall at the switch.
+      this.ensureEpoch(epoch + 1).ready.catch((err: Error) =>
+        this.logger.warn({ epoch: epoch + 1, reason: err.message }, 'next-epoch cache build failed'),
+      );
+    }
+    // Touched last, so the current epoch is the most recently used one when it comes to eviction.
+    const current = this.ensureEpoch(epoch);
+    this.pump();
+    await current.ready;
+    this.ensureDataset(epoch);
+  }
+
+  stats(): EthashVerifierStats {
+    const cached = [...this.epochs.values()].filter((s) => s.words !== null);
+    return {
+      epochsCached: cached.map((s) => s.epoch).sort((a, b) => a - b),
+      threads: this.slots.length,
+      mode: this.full && [...this.epochs.values()].some((s) => s.dataset) ? 'full' : 'light',
+      queued: this.queuedCount(),
+      datasets: cached
+        .filter((s) => s.dataset)
+        .map((s) => ({ epoch: s.epoch, pagesFilled: Atomics.load(s.dataset!.progress, 1), pages: s.dataset!.numPages })),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const closedError = () => new Error('ethash verifier closed before the hash was computed');
+    for (const job of this.ready.splice(0)) job.reject(closedError());
+    for (const state of this.epochs.values()) {
+      for (const job of state.waiting.splice(0)) job.reject(closedError());
+      state.settle.reject(new Error('ethash verifier closed'));
+    }
+    const running = this.slots.map((slot) => {
+      const worker = slot.worker;
+      slot.worker = null;
+      if (slot.busy?.kind === 'hash') slot.busy.job.reject(closedError());
+      slot.busy = null;
+      return worker?.terminate();
+    });
+    await Promise.all(running);
+    this.epochs.clear();
+  }
+
+  private queuedCount(): number {
+    let waiting = this.ready.length;
+    for (const state of this.epochs.values()) waiting += state.waiting.length;
+    return waiting;
+  }
+
+  /** The epoch's state, creating it (and queueing its cache build) on first use; evicts old epochs past the limit. */
+  private ensureEpoch(epoch: number): EpochState {
+    let state = this.epochs.get(epoch);
+    if (!state) {
+      let settle!: EpochState['settle'];
+      const ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+      ready.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+      state = { epoch, words: null, ready, settle, buildQueued: true, waiting: [], inUse: 0, lastUsed: 0, dataset: null };
+      this.epochs.set(epoch, state);
+      this.builds.push(epoch);
+      this.evict();
+    }
+    state.lastUsed = ++this.useClock;
+    return state;
+  }
+
+  /** Drops least recently used epochs nobody is waiting on, down to maxCachedEpochs. */
+  private evict(): void {
+    const candidates = [...this.epochs.values()].filter((s) => s.inUse === 0 && s.words !== null).sort((a, b) => a.lastUsed - b.lastUsed);
+    while (this.epochs.size > this.maxCachedEpochs && candidates.length > 0) {
+      const victim = candidates.shift()!;
+      this.epochs.delete(victim.epoch);
+      for (const slot of this.slots) {
+        if (slot.caches.delete(victim.epoch) || slot.datasets.delete(victim.epoch)) this.post(slot, { type: 'drop', epoch: victim.epoch });
+      }
+      this.logger.info({ epoch: victim.epoch, cacheBytes: lightCacheSize(victim.epoch), dataset: victim.dataset !== null }, 'ethash epoch evicted');
+    }
+  }
+
+  /** Full mode: a memoised dataset for this epoch when the budget (and the typed-array limit) allows one. */
+  private ensureDataset(epoch: number): void {
+    const state = this.epochs.get(epoch);
+    if (!this.full || !state?.words || state.dataset) return;
+    const size = fullDatasetSize(epoch);
+    const used = [...this.epochs.values()].reduce((sum, s) => sum + (s.dataset ? s.dataset.pages.byteLength : 0), 0);
+    if (used + size > this.full.memoryBudgetBytes || size > bufferConstants.MAX_LENGTH) {
+      this.logger.warn(
+        { epoch, datasetBytes: size, budgetBytes: this.full.memoryBudgetBytes, usedBytes: used },
+        'ethash dataset over budget: light mode',
+      );
+      return;
+    }
+    state.dataset = allocateLazyDataset(epoch);
+    this.logger.info({ epoch, datasetBytes: size, backgroundFill: this.full.backgroundFill }, 'ethash full dataset allocated (filled lazily)');
+    for (const slot of this.slots) if (slot.worker) this.attach(slot, state);
+  }
+
+  /** Sends the cache (and dataset) of an epoch to a thread that does not hold it yet. */
+  private attach(slot: Slot, state: EpochState): void {
+    if (state.words && !slot.caches.has(state.epoch)) {
+      slot.caches.add(state.epoch);
+      this.post(slot, { type: 'attach-cache', epoch: state.epoch, words: state.words });
+    }
+    const dataset = state.dataset;
+    if (dataset && !slot.datasets.has(state.epoch)) {
+      slot.datasets.add(state.epoch);
+      const fill = this.full?.backgroundFill ?? false;
+      const buffers = { pages: dataset.pages.buffer, ready: dataset.ready.buffer, progress: dataset.progress.buffer } as Record<
+        string,
+        SharedArrayBuffer
+      >;
+      this.post(slot, {
+        type: 'attach-dataset',
+        epoch: state.epoch,
+        pages: buffers.pages!,
+        ready: buffers.ready!,
+        progress: buffers.progress!,
+        fill,
+      });
+    }
+  }
+
+  /** Hands work to idle threads: cache builds first (never on every thread at once), then hashes in arrival order. */
+  private pump(): void {
+    if (this.closed) return;
+    // At most threads − 1 builds at once, so one thread keeps verifying while a cache is being built.
+    const maxBuilds = Math.max(1, this.slots.length - 1);
+    for (const slot of this.slots) {
+      if (slot.busy) continue;
+      const buildsRunning = this.slots.filter((s) => s.busy?.kind === 'build').length;
+      if (this.builds.length > 0 && buildsRunning < maxBuilds) {
+        const epoch = this.builds.shift()!;
+        if (!this.epochs.has(epoch)) continue;
+        slot.busy = { kind: 'build', epoch };
+        this.post(slot, { type: 'build', epoch });
+        continue;
+      }
+      const job = this.ready.shift();
+      if (!job) continue;
+      const state = this.epochs.get(job.epoch);
+      if (!state?.words) {
+        job.reject(new Error(`ethash cache for epoch ${job.epoch} is gone`));
+        continue;
+      }
+      this.attach(slot, state);
+      slot.busy = { kind: 'hash', job };
+      this.post(slot, { type: 'hash', id: job.id, epoch: job.epoch, headerHash: job.headerHash, nonce: job.nonce });
+    }
+  }
+
+  private post(slot: Slot, msg: ToWorker): void {
+    const worker = slot.worker ?? this.spawn(slot);
+    worker.postMessage(msg);
+  }
+
+  private spawn(slot: Slot): Worker {
+    const worker = spawnEthashWorker();
+    slot.worker = worker;
+    slot.caches.clear();
+    slot.datasets.clear();
+    worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
+    worker.on('error', (err) => this.onThreadDeath(slot, worker, `failed: ${err.message}`));
+    worker.on('exit', (code) => this.onThreadDeath(slot, worker, `exited with code ${code}`));
+    // Idle threads must not keep the process alive (the pool's servers do that).
+    worker.unref();
+    return worker;
+  }
+
+  private onMessage(slot: Slot, msg: FromWorker): void {
+    const busy = slot.busy;
+    if (msg.type === 'built') {
+      if (busy?.kind === 'build' && busy.epoch === msg.epoch) slot.busy = null;
+      slot.caches.add(msg.epoch);
+      const state = this.epochs.get(msg.epoch);
+      if (state && !state.words) {
+        state.words = msg.words;
+        this.logger.info(
+          { epoch: msg.epoch, cacheBytes: msg.words.byteLength, ms: Math.round(msg.ms), thread: slot.index },
+          'ethash light cache built',
+        );
+        this.ready.push(...state.waiting.splice(0));
+        state.settle.resolve();
+        this.evict();
+      }
+    } else if (busy?.kind === 'hash' && busy.job.id === msg.id) {
+      slot.busy = null;
+      const job = busy.job;
+      this.release(job.epoch);
+      if (msg.type === 'hashed') {
+        const bytes = Buffer.from(msg.digests.buffer, msg.digests.byteOffset, 64);
+        job.resolve({ mixDigest: bytes.subarray(0, 32), finalHash: bytes.subarray(32, 64) });
+      } else {
+        job.reject(new Error(`ethash hash failed (epoch ${msg.epoch}): ${msg.message}`));
+      }
+    }
+    this.pump();
+  }
+
+  private release(epoch: number): void {
+    const state = this.epochs.get(epoch);
+    if (state) state.inUse--;
+    if (this.epochs.size > this.maxCachedEpochs) this.evict();
+  }
+
+  /** A dead thread: its job fails precisely, a build it ran is retried, a fresh thread takes the next work. */
+  private onThreadDeath(slot: Slot, worker: Worker, how: string): void {
+    if (slot.worker !== worker) return;
+    slot.worker = null;
+    const busy = slot.busy;
+    slot.busy = null;
+    if (this.closed) return;
+    this.logger.error({ thread: slot.index, reason: how, busy: busy?.kind ?? 'idle' }, 'ethash thread died');
+    if (busy?.kind === 'hash') {
+      this.release(busy.job.epoch);
+      busy.job.reject(new Error(`ethash thread ${slot.index} ${how} while hashing`));
+    } else if (busy?.kind === 'build') {
+      const state = this.epochs.get(busy.epoch);
+      if (state) {
+        this.epochs.delete(busy.epoch);
+        const err = new Error(`ethash thread ${slot.index} ${how} while building the cache of epoch ${busy.epoch}`);
+        for (const job of state.waiting.splice(0)) job.reject(err);
+        state.settle.reject(err);
+      }
+    }
+    this.pump();
+  }
+}
