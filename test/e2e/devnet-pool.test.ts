@@ -155,7 +155,8 @@ describe.each(FLAVORS)('pool on the $flavor devnet', ({ flavor, address, devnetD
       assertWellFormedReplies(c.received);
 
       const blocks = await app.store.store.recentBlocks('asic', 10);
-      expect(blocks.find((b) => b.hash === blockShare.hashDisplay)?.status).toBe('pending');
+      // Accepted by the node; the ledger may already have seen it on the main chain (immature) on a slow run.
+      expect(blocks.find((b) => b.hash === blockShare.hashDisplay)?.status).toMatch(/^(pending|immature)$/);
     } finally {
       c.close();
     }
