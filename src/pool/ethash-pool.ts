@@ -177,6 +177,7 @@ export class EthashPool implements EthashBackend {
         reward: work.reward,
         networkDifficulty,
         shareId,
+        jobStillValid: () => this.byId.has(job.id),
         submit: () =>
           this.opts.capability.submitBlock(work, solution, (blockNumber, headerHash, nonce) =>
             this.opts.hasher.hash({ blockNumber, headerHash, nonce }),

@@ -67,6 +67,8 @@ export class PoolRuntime implements StratumBackend {
     blocksSubmitted: 0,
     /** Candidates not sent: a block on the same previous block was already accepted (credited as shares). */
     blocksSuperseded: 0,
+    /** Candidates not sent after waiting: the node had moved to another previous block (credited as shares). */
+    blocksStaleNotSent: 0,
   };
   readonly miners = new Map<string, MinerCounters>();
   private readonly log: Logger;
@@ -210,6 +212,7 @@ export class PoolRuntime implements StratumBackend {
         networkDifficulty,
         shareId,
         submit: () => this.opts.chain.submitBlock(job.work, solution),
+        jobStillValid: () => this.jobs.get(job.id) !== undefined,
       });
     }
     if (shareId === null) {
@@ -232,12 +235,20 @@ export class PoolRuntime implements StratumBackend {
       { event: 'block_waits', ...blockFields(found) },
       'block candidate waits for the verdict on another one on the same previous block',
     );
-    this.track(this.gate.wait(prev).then((later) => this.takeTurn(found, later)));
+    this.track(this.gate.wait(prev).then((later) => this.takeTurn(found, later, true)));
   }
 
   /** Resolves once the block row is written (when submitting); the submission itself goes on in the background. */
-  private async takeTurn(found: BlockCandidate, turn: GateTurn): Promise<void> {
+  private async takeTurn(found: BlockCandidate, turn: GateTurn, waited = false): Promise<void> {
     const fields = blockFields(found);
+    if (waited && turn.kind === 'submit' && !found.jobStillValid()) {
+      // Its turn came after the one ahead was refused, but the node has moved to another previous block
+      // meanwhile (the job expired with clean work): sending it would only earn a "stale" refusal. Next in line.
+      this.counters.blocksStaleNotSent++;
+      this.log.debug({ event: 'block_stale_not_sent', ...fields }, 'block candidate not sent: its previous block is no longer the tip');
+      turn.slot.settle('refused');
+      return;
+    }
     if (turn.kind === 'superseded') {
       this.counters.blocksSuperseded++;
       this.log.debug(
@@ -402,6 +413,8 @@ export interface BlockCandidate {
   shareId: number | null;
   /** Assembles and submits the block (the chain adapter's submitBlock for this algorithm). */
   submit: () => Promise<SubmitOutcome>;
+  /** Whether its job is still known (false once clean work on another previous block expired it). */
+  jobStillValid: () => boolean;
 }
 
 function blockFields(c: BlockCandidate): Record<string, string | number> {

@@ -140,3 +140,18 @@ describe('block candidates on one previous block', () => {
     expect((await store.recentBlocks('asic', 10)).map((b) => b.status).sort()).toEqual(['pending', 'rejected']);
   });
 });
+
+describe('a waiting candidate whose previous block is no longer the tip', () => {
+  it('is not sent after the one ahead was refused: the node would only call it stale', async () => {
+    const [d1] = await otherBlockDeltas(1);
+    const asic = pool('asic');
+    await asic.runtime.submitShare(ctx, recordedSubmit(asic.jobId));
+    expect(await asic.runtime.submitShare(ctx, recordedSubmit(asic.jobId, d1 ?? 0))).toMatchObject({ ok: true, isBlock: true });
+    // Another miner's block moved the node on: clean work on a new previous block expires the old jobs.
+    asic.runtime.addWork({ ...regtestWork, prevHashDisplay: 'cd'.repeat(32), templateKey: 'next' }, true);
+    chain.answer({ accepted: false, reason: 'Stale block', raw: 'Stale block' });
+    await asic.runtime.settled();
+    expect(chain.submitted).toHaveLength(1);
+    expect(asic.runtime.counters).toMatchObject({ blocksSubmitted: 1, blocksRejected: 1, blocksStaleNotSent: 1 });
+  });
+});
