@@ -132,6 +132,15 @@ export const ConfigSchema = z.strictObject({
     intervalSeconds: positive('a payout interval in seconds'),
   }),
   log: z.strictObject({ level: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+  /** Ethash share verification (GPU pools): worker threads, epoch caches, optional full dataset. */
+  ethash: z.strictObject({
+    /** Verification threads; 0 = automatic (cores − 1, at least 2, at most 4). */
+    threads: z.number().int().min(0).max(64),
+    /** Light caches kept (16 MB and up each): a late share's epoch, the current one, the next one. */
+    maxCachedEpochs: z.number().int().min(1).max(16),
+    /** Full mode: a lazily filled dataset per epoch (≥ 1 GB each) makes verification ~10x cheaper once warm. */
+    fullDataset: z.strictObject({ enabled: z.boolean(), memoryBudgetMb: z.number().int().min(0) }),
+  }),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -145,6 +154,7 @@ export const DEFAULT_CONFIG: Config = {
   devnet: { flavor: 'gxc', port: 0 },
   payouts: { scheme: 'pplns', pplnsWindow: 2, fee: 1, minPayout: '0.01', intervalSeconds: 3600 },
   log: { level: 'info' },
+  ethash: { threads: 0, maxCachedEpochs: 3, fullDataset: { enabled: false, memoryBudgetMb: 4096 } },
 };
 
 /** Formats zod issues as "stratum.port: expected 1..65535, got 70000" lines. */

@@ -1,21 +1,30 @@
 /** The messages between the Ethash verifier (main thread) and its worker threads, in one typed place. */
+import type { CacheRegion, DatasetRegion, EngineKind } from './engine.js';
+
+/** Given to each thread at start: the shared memory, its own scratch region, the engine to run. */
+export interface EthashWorkerData {
+  memory: WebAssembly.Memory;
+  scratch: number;
+  engine: EngineKind;
+}
 
 /** Main → worker. */
 export type ToWorker =
-  /** Build the light cache of `epoch` into shared memory and answer `built`. */
-  | { type: 'build'; epoch: number }
-  /** Use this already-built cache (shared memory, no copy). */
-  | { type: 'attach-cache'; epoch: number; words: SharedArrayBuffer }
-  /** Use this lazily memoised dataset for `epoch` (full mode); `fill`: fill it with idle time. */
-  | { type: 'attach-dataset'; epoch: number; pages: SharedArrayBuffer; ready: SharedArrayBuffer; progress: SharedArrayBuffer; fill: boolean }
-  /** Forget the cache and dataset of `epoch` (evicted: the memory is freed once no thread holds it). */
+  /** Build the light cache of `cache.epoch` in its region and answer `built`. */
+  | { type: 'build'; cache: CacheRegion }
+  /** Use this built cache (shared memory: no copy). */
+  | { type: 'attach-cache'; cache: CacheRegion }
+  /** Use this lazily memoised dataset (full mode); `fill`: fill it with idle time. */
+  | { type: 'attach-dataset'; dataset: DatasetRegion; fill: boolean }
+  /** Stop using the cache and dataset of `epoch` and answer `dropped`: only then may its regions be reused. */
   | { type: 'drop'; epoch: number }
   /** Ethash of (headerHash, nonce) in `epoch`; answer `hashed` or `failed` with the same id. */
   | { type: 'hash'; id: number; epoch: number; headerHash: Uint8Array; nonce: bigint };
 
 /** Worker → main. */
 export type FromWorker =
-  | { type: 'built'; epoch: number; words: SharedArrayBuffer; ms: number }
+  | { type: 'built'; epoch: number; ms: number }
+  | { type: 'dropped'; epoch: number }
   /** `digests`: mix digest (bytes 0..31) then final hash (32..63), in one small buffer of its own. */
   | { type: 'hashed'; id: number; digests: Uint8Array; full: boolean }
   | { type: 'failed'; id: number; epoch: number; message: string };

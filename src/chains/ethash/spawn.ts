@@ -4,9 +4,10 @@
  * Compiled JavaScript (worker.js beside this file) is imported directly.
  */
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { EthashWorkerData } from './messages.js';
 
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
@@ -21,12 +22,12 @@ function workerEntry(): { entry: string; tsxApi: string | null } {
   const typescript = here.pathname.endsWith('.ts');
   const entry = new URL(typescript ? './worker.ts' : './worker.js', here).href;
   if (!typescript) return { entry, tsxApi: null };
-  // tsx's ESM API (its `import` export of tsx/esm/api), found through its package.json wherever npm put it.
+  // tsx's ESM API (the `import` export of tsx/esm/api), found through its package.json wherever npm put it.
   const require = createRequire(import.meta.url);
   const tsxDir = path.dirname(require.resolve('tsx/package.json'));
   return { entry, tsxApi: pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href };
 }
 
-export function spawnEthashWorker(): Worker {
-  return new Worker(BOOTSTRAP, { eval: true, workerData: workerEntry(), name: 'ethash' });
+export function spawnEthashWorker(data: EthashWorkerData): Worker {
+  return new Worker(BOOTSTRAP, { eval: true, workerData: { ...workerEntry(), ...data }, name: 'ethash' });
 }

@@ -4,12 +4,13 @@
  * build the next epoch's cache ahead of the switch, and, in full mode, share a lazily memoised dataset per epoch
  * within a memory budget. A burst of GPU shares queues here (bounded) and never runs on the main thread.
  */
-import { constants as bufferConstants } from 'node:buffer';
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { allocateLazyDataset, epochOf, fullDatasetSize, type LazyDataset, lightCacheSize, MAX_EPOCH } from '../../core/ethash/index.js';
+import { epochOf, fullDatasetSize, lightCacheSize, MAX_EPOCH, MIX_BYTES, readyBitmapBytes } from '../../core/ethash/index.js';
 import { type Logger, silentLogger } from '../../log/logger.js';
+import { type DatasetRegion, type EngineKind, SCRATCH_BYTES, wasmAvailable } from './engine.js';
 import type { FromWorker, ToWorker } from './messages.js';
+import { SharedRegions } from './regions.js';
 import { spawnEthashWorker } from './spawn.js';
 
 export interface EthashResult {
@@ -30,6 +31,10 @@ export interface EthashVerifierStats {
   epochsCached: number[];
   threads: number;
   mode: 'light' | 'full';
+  /** WebAssembly kernels, or the TypeScript reference when they are not built. */
+  engine: EngineKind;
+  /** Bytes of the shared memory (caches, datasets, scratch). */
+  memoryBytes: number;
   queued: number;
   /** Full mode: how far each epoch's memoised dataset is filled. */
   datasets: Array<{ epoch: number; pagesFilled: number; pages: number }>;
@@ -44,6 +49,8 @@ export interface EthashVerifierOptions {
   fullDataset?: { enabled: boolean; memoryBudgetBytes: number; backgroundFill?: boolean };
   /** Requests waiting for a thread beyond this are refused (default 4096). */
   maxQueued?: number;
+  /** Default: 'wasm' when `npm run build:wasm` has built the kernels, else 'typescript' (slower, same results). */
+  engine?: EngineKind;
   logger?: Logger;
 }
 
@@ -66,7 +73,9 @@ interface HashJob {
 
 interface EpochState {
   epoch: number;
-  words: SharedArrayBuffer | null;
+  /** Region of the light cache in the shared memory. */
+  cacheOffset: number;
+  built: boolean;
   /** Settles when the cache is built (or its build failed). */
   ready: Promise<void>;
   settle: { resolve: () => void; reject: (e: Error) => void };
@@ -76,7 +85,13 @@ interface EpochState {
   /** Jobs queued or running against this epoch: it is not evicted while any remain. */
   inUse: number;
   lastUsed: number;
-  dataset: LazyDataset | null;
+  dataset: DatasetRegion | null;
+}
+
+/** An evicted epoch whose regions are freed once every thread that held it has answered `dropped`. */
+interface Drain {
+  state: EpochState;
+  holders: Set<number>;
 }
 
 interface Slot {
@@ -86,6 +101,7 @@ interface Slot {
   busy: { kind: 'hash'; job: HashJob } | { kind: 'build'; epoch: number } | null;
   caches: Set<number>;
   datasets: Set<number>;
+  scratch: number;
 }
 
 export function createEthashVerifier(opts: EthashVerifierOptions = {}): EthashVerifier {
@@ -101,6 +117,9 @@ class WorkerEthashVerifier implements EthashVerifier {
   private readonly epochs = new Map<number, EpochState>();
   private readonly ready: HashJob[] = [];
   private readonly builds: number[] = [];
+  private readonly drains: Drain[] = [];
+  private readonly regions = new SharedRegions();
+  private readonly engine: EngineKind;
   private nextId = 1;
   private useClock = 0;
   private closed = false;
@@ -117,7 +136,24 @@ class WorkerEthashVerifier implements EthashVerifier {
     this.full = opts.fullDataset?.enabled
       ? { memoryBudgetBytes: opts.fullDataset.memoryBudgetBytes, backgroundFill: opts.fullDataset.backgroundFill ?? true }
       : null;
-    this.slots = Array.from({ length: threads }, (_, index) => ({ index, worker: null, busy: null, caches: new Set(), datasets: new Set() }));
+    this.engine = opts.engine ?? (wasmAvailable() ? 'wasm' : 'typescript');
+    if (this.engine === 'typescript' && opts.engine === undefined) {
+      this.logger.warn({ reason: 'build/ethash.wasm missing' }, 'ethash wasm kernels not built (npm run build:wasm): TypeScript engine, ~2x slower');
+    }
+    this.slots = Array.from({ length: threads }, (_, index) => ({
+      index,
+      worker: null,
+      busy: null,
+      caches: new Set<number>(),
+      datasets: new Set<number>(),
+      scratch: this.allocate(SCRATCH_BYTES, 'thread scratch'),
+    }));
+  }
+
+  private allocate(bytes: number, what: string): number {
+    const offset = this.regions.allocate(bytes);
+    if (offset === null) throw new Error(`ethash shared memory full (4 GiB): cannot hold ${what} of ${bytes} bytes`);
+    return offset;
   }
 
   hash(req: { blockNumber: number; headerHash: Buffer; nonce: bigint }): Promise<EthashResult> {
@@ -137,7 +173,7 @@ class WorkerEthashVerifier implements EthashVerifier {
       const job: HashJob = { id: this.nextId++, epoch, headerHash: new Uint8Array(req.headerHash), nonce: req.nonce, resolve, reject };
       const state = this.ensureEpoch(epoch);
       state.inUse++;
-      if (state.words) this.ready.push(job);
+      if (state.built) this.ready.push(job);
       else state.waiting.push(job);
       this.pump();
     });
@@ -161,15 +197,18 @@ class WorkerEthashVerifier implements EthashVerifier {
   }
 
   stats(): EthashVerifierStats {
-    const cached = [...this.epochs.values()].filter((s) => s.words !== null);
+    const cached = [...this.epochs.values()].filter((s) => s.built);
+    const progress = (d: DatasetRegion) => new Int32Array(this.regions.memory.buffer, d.progressOffset, 2);
     return {
       epochsCached: cached.map((s) => s.epoch).sort((a, b) => a - b),
       threads: this.slots.length,
       mode: this.full && [...this.epochs.values()].some((s) => s.dataset) ? 'full' : 'light',
       queued: this.queuedCount(),
+      engine: this.engine,
+      memoryBytes: this.regions.reservedBytes,
       datasets: cached
         .filter((s) => s.dataset)
-        .map((s) => ({ epoch: s.epoch, pagesFilled: Atomics.load(s.dataset!.progress, 1), pages: s.dataset!.numPages })),
+        .map((s) => ({ epoch: s.epoch, pagesFilled: Atomics.load(progress(s.dataset!), 1), pages: fullDatasetSize(s.epoch) / MIX_BYTES })),
     };
   }
 
@@ -206,7 +245,8 @@ class WorkerEthashVerifier implements EthashVerifier {
       let settle!: EpochState['settle'];
       const ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
       ready.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
-      state = { epoch, words: null, ready, settle, buildQueued: true, waiting: [], inUse: 0, lastUsed: 0, dataset: null };
+      const cacheOffset = this.allocate(lightCacheSize(epoch), `the light cache of epoch ${epoch}`);
+      state = { epoch, cacheOffset, built: false, ready, settle, buildQueued: true, waiting: [], inUse: 0, lastUsed: 0, dataset: null };
       this.epochs.set(epoch, state);
       this.builds.push(epoch);
       this.evict();
@@ -217,57 +257,73 @@ class WorkerEthashVerifier implements EthashVerifier {
 
   /** Drops least recently used epochs nobody is waiting on, down to maxCachedEpochs. */
   private evict(): void {
-    const candidates = [...this.epochs.values()].filter((s) => s.inUse === 0 && s.words !== null).sort((a, b) => a.lastUsed - b.lastUsed);
+    const candidates = [...this.epochs.values()].filter((s) => s.inUse === 0 && s.built).sort((a, b) => a.lastUsed - b.lastUsed);
     while (this.epochs.size > this.maxCachedEpochs && candidates.length > 0) {
       const victim = candidates.shift()!;
       this.epochs.delete(victim.epoch);
+      const drain: Drain = { state: victim, holders: new Set() };
       for (const slot of this.slots) {
-        if (slot.caches.delete(victim.epoch) || slot.datasets.delete(victim.epoch)) this.post(slot, { type: 'drop', epoch: victim.epoch });
+        const held = slot.caches.delete(victim.epoch);
+        if (slot.datasets.delete(victim.epoch) || held) {
+          drain.holders.add(slot.index);
+          this.post(slot, { type: 'drop', epoch: victim.epoch });
+        }
       }
+      this.drains.push(drain);
+      this.settleDrains();
       this.logger.info({ epoch: victim.epoch, cacheBytes: lightCacheSize(victim.epoch), dataset: victim.dataset !== null }, 'ethash epoch evicted');
     }
   }
 
-  /** Full mode: a memoised dataset for this epoch when the budget (and the typed-array limit) allows one. */
+  /** Frees the regions of evicted epochs that no thread uses any more. */
+  private settleDrains(): void {
+    for (let i = this.drains.length - 1; i >= 0; i--) {
+      const { state, holders } = this.drains[i]!;
+      if (holders.size > 0) continue;
+      this.drains.splice(i, 1);
+      this.regions.release(state.cacheOffset, lightCacheSize(state.epoch));
+      const d = state.dataset;
+      if (d) {
+        this.regions.release(d.pagesOffset, fullDatasetSize(d.epoch));
+        this.regions.release(d.readyOffset, readyBitmapBytes(d.epoch));
+        this.regions.release(d.progressOffset, 8);
+      }
+    }
+  }
+
+  /** Full mode: a memoised dataset for this epoch when the budget (and the 4 GiB shared memory) allows one. */
   private ensureDataset(epoch: number): void {
     const state = this.epochs.get(epoch);
-    if (!this.full || !state?.words || state.dataset) return;
+    if (!this.full || !state?.built || state.dataset) return;
     const size = fullDatasetSize(epoch);
-    const used = [...this.epochs.values()].reduce((sum, s) => sum + (s.dataset ? s.dataset.pages.byteLength : 0), 0);
-    if (used + size > this.full.memoryBudgetBytes || size > bufferConstants.MAX_LENGTH) {
+    const used = [...this.epochs.values()].reduce((sum, s) => sum + (s.dataset ? fullDatasetSize(s.epoch) : 0), 0);
+    const pagesOffset = used + size <= this.full.memoryBudgetBytes ? this.regions.allocate(size) : null;
+    if (pagesOffset === null) {
       this.logger.warn(
         { epoch, datasetBytes: size, budgetBytes: this.full.memoryBudgetBytes, usedBytes: used },
-        'ethash dataset over budget: light mode',
+        'ethash dataset does not fit: light mode',
       );
       return;
     }
-    state.dataset = allocateLazyDataset(epoch);
+    const readyOffset = this.allocate(readyBitmapBytes(epoch), 'a dataset bitmap');
+    const progressOffset = this.allocate(8, 'dataset progress');
+    // Reused regions hold old bytes: the bitmap and counters must start at zero (pages are only read once ready).
+    new Uint8Array(this.regions.memory.buffer, readyOffset, readyBitmapBytes(epoch)).fill(0);
+    new Uint8Array(this.regions.memory.buffer, progressOffset, 8).fill(0);
+    state.dataset = { epoch, pagesOffset, readyOffset, progressOffset };
     this.logger.info({ epoch, datasetBytes: size, backgroundFill: this.full.backgroundFill }, 'ethash full dataset allocated (filled lazily)');
     for (const slot of this.slots) if (slot.worker) this.attach(slot, state);
   }
 
   /** Sends the cache (and dataset) of an epoch to a thread that does not hold it yet. */
   private attach(slot: Slot, state: EpochState): void {
-    if (state.words && !slot.caches.has(state.epoch)) {
+    if (state.built && !slot.caches.has(state.epoch)) {
       slot.caches.add(state.epoch);
-      this.post(slot, { type: 'attach-cache', epoch: state.epoch, words: state.words });
+      this.post(slot, { type: 'attach-cache', cache: { epoch: state.epoch, offset: state.cacheOffset } });
     }
-    const dataset = state.dataset;
-    if (dataset && !slot.datasets.has(state.epoch)) {
+    if (state.dataset && !slot.datasets.has(state.epoch)) {
       slot.datasets.add(state.epoch);
-      const fill = this.full?.backgroundFill ?? false;
-      const buffers = { pages: dataset.pages.buffer, ready: dataset.ready.buffer, progress: dataset.progress.buffer } as Record<
-        string,
-        SharedArrayBuffer
-      >;
-      this.post(slot, {
-        type: 'attach-dataset',
-        epoch: state.epoch,
-        pages: buffers.pages!,
-        ready: buffers.ready!,
-        progress: buffers.progress!,
-        fill,
-      });
+      this.post(slot, { type: 'attach-dataset', dataset: state.dataset, fill: this.full?.backgroundFill ?? false });
     }
   }
 
@@ -283,13 +339,13 @@ class WorkerEthashVerifier implements EthashVerifier {
         const epoch = this.builds.shift()!;
         if (!this.epochs.has(epoch)) continue;
         slot.busy = { kind: 'build', epoch };
-        this.post(slot, { type: 'build', epoch });
+        this.post(slot, { type: 'build', cache: { epoch, offset: this.epochs.get(epoch)!.cacheOffset } });
         continue;
       }
       const job = this.ready.shift();
       if (!job) continue;
       const state = this.epochs.get(job.epoch);
-      if (!state?.words) {
+      if (!state?.built) {
         job.reject(new Error(`ethash cache for epoch ${job.epoch} is gone`));
         continue;
       }
@@ -305,7 +361,7 @@ class WorkerEthashVerifier implements EthashVerifier {
   }
 
   private spawn(slot: Slot): Worker {
-    const worker = spawnEthashWorker();
+    const worker = spawnEthashWorker({ memory: this.regions.memory, scratch: slot.scratch, engine: this.engine });
     slot.worker = worker;
     slot.caches.clear();
     slot.datasets.clear();
@@ -321,18 +377,21 @@ class WorkerEthashVerifier implements EthashVerifier {
     const busy = slot.busy;
     if (msg.type === 'built') {
       if (busy?.kind === 'build' && busy.epoch === msg.epoch) slot.busy = null;
-      slot.caches.add(msg.epoch);
       const state = this.epochs.get(msg.epoch);
-      if (state && !state.words) {
-        state.words = msg.words;
+      if (state && !state.built) {
+        state.built = true;
+        slot.caches.add(msg.epoch);
         this.logger.info(
-          { epoch: msg.epoch, cacheBytes: msg.words.byteLength, ms: Math.round(msg.ms), thread: slot.index },
+          { epoch: msg.epoch, cacheBytes: lightCacheSize(msg.epoch), ms: Math.round(msg.ms), thread: slot.index, engine: this.engine },
           'ethash light cache built',
         );
         this.ready.push(...state.waiting.splice(0));
         state.settle.resolve();
         this.evict();
       }
+    } else if (msg.type === 'dropped') {
+      this.drains.find((d) => d.state.epoch === msg.epoch && d.holders.has(slot.index))?.holders.delete(slot.index);
+      this.settleDrains();
     } else if (busy?.kind === 'hash' && busy.job.id === msg.id) {
       slot.busy = null;
       const job = busy.job;
@@ -357,6 +416,8 @@ class WorkerEthashVerifier implements EthashVerifier {
   private onThreadDeath(slot: Slot, worker: Worker, how: string): void {
     if (slot.worker !== worker) return;
     slot.worker = null;
+    for (const drain of this.drains) drain.holders.delete(slot.index);
+    this.settleDrains();
     const busy = slot.busy;
     slot.busy = null;
     if (this.closed) return;
@@ -368,6 +429,7 @@ class WorkerEthashVerifier implements EthashVerifier {
       const state = this.epochs.get(busy.epoch);
       if (state) {
         this.epochs.delete(busy.epoch);
+        this.regions.release(state.cacheOffset, lightCacheSize(busy.epoch));
         const err = new Error(`ethash thread ${slot.index} ${how} while building the cache of epoch ${busy.epoch}`);
         for (const job of state.waiting.splice(0)) job.reject(err);
         state.settle.reject(err);
@@ -375,4 +437,17 @@ class WorkerEthashVerifier implements EthashVerifier {
     }
     this.pump();
   }
+}
+
+/** Verifier options from the `ethash` config section (threads 0 = automatic, budget in MB). */
+export function ethashVerifierOptions(
+  config: { threads: number; maxCachedEpochs: number; fullDataset: { enabled: boolean; memoryBudgetMb: number } },
+  logger?: Logger,
+): EthashVerifierOptions {
+  return {
+    ...(config.threads > 0 ? { threads: config.threads } : {}),
+    maxCachedEpochs: config.maxCachedEpochs,
+    fullDataset: { enabled: config.fullDataset.enabled, memoryBudgetBytes: config.fullDataset.memoryBudgetMb * 2 ** 20 },
+    ...(logger ? { logger } : {}),
+  };
 }

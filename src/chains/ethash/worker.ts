@@ -1,28 +1,21 @@
 /**
- * One Ethash verification thread: builds light caches into shared memory, hashes in light or full mode, and fills
+ * One Ethash verification thread: builds light caches in the shared memory, hashes in light or full mode, and fills
  * full datasets with its idle time (in small chunks, so a hash request waits at most one chunk).
  */
-import { parentPort } from 'node:worker_threads';
-import {
-  attachLazyDataset,
-  buildLightCache,
-  fillDatasetChunk,
-  hashimotoFull,
-  hashimotoLight,
-  HASH_BYTES,
-  type LazyDataset,
-  type LightCache,
-} from '../../core/ethash/index.js';
-import type { FromWorker, ToWorker } from './messages.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { type CacheRegion, createEngine, type DatasetRegion } from './engine.js';
+import type { EthashWorkerData, FromWorker, ToWorker } from './messages.js';
 
-/** ~10–40 ms of work per chunk: the latency a hash request may wait behind background filling. */
-const FILL_CHUNK_PAGES = 256;
+/** A few ms of work per chunk: the latency a hash request may wait behind background filling. */
+const FILL_CHUNK_PAGES = 64;
 
 const port = parentPort;
 if (!port) throw new Error('ethash worker must run in a worker thread');
+const data = workerData as EthashWorkerData;
+const engine = createEngine(data.engine, data.memory, data.scratch);
 
-const caches = new Map<number, LightCache>();
-const datasets = new Map<number, { dataset: LazyDataset; fill: boolean }>();
+const caches = new Map<number, CacheRegion>();
+const datasets = new Map<number, { dataset: DatasetRegion; fill: boolean }>();
 let fillScheduled = false;
 
 function send(msg: FromWorker): void {
@@ -34,7 +27,7 @@ function fillStep(): void {
   for (const [epoch, entry] of datasets) {
     const cache = caches.get(epoch);
     if (!entry.fill || !cache) continue;
-    if (fillDatasetChunk(entry.dataset, cache, FILL_CHUNK_PAGES) === 0) {
+    if (engine.fill(cache, entry.dataset, FILL_CHUNK_PAGES) === 0) {
       entry.fill = false;
       continue;
     }
@@ -45,7 +38,7 @@ function fillStep(): void {
 
 /** setImmediate lets queued messages (hash requests) run between chunks. */
 function scheduleFill(): void {
-  if (fillScheduled) return;
+  if (fillScheduled || datasets.size === 0) return;
   fillScheduled = true;
   setImmediate(fillStep);
 }
@@ -54,23 +47,24 @@ port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'build': {
       const started = performance.now();
-      const cache = buildLightCache(msg.epoch, { shared: true });
-      caches.set(msg.epoch, cache);
-      send({ type: 'built', epoch: msg.epoch, words: cache.words.buffer as SharedArrayBuffer, ms: performance.now() - started });
+      engine.buildCache(msg.cache);
+      caches.set(msg.cache.epoch, msg.cache);
+      send({ type: 'built', epoch: msg.cache.epoch, ms: performance.now() - started });
       scheduleFill();
       return;
     }
     case 'attach-cache':
-      caches.set(msg.epoch, { epoch: msg.epoch, numItems: msg.words.byteLength / HASH_BYTES, words: new Int32Array(msg.words) });
+      caches.set(msg.cache.epoch, msg.cache);
       scheduleFill();
       return;
     case 'attach-dataset':
-      datasets.set(msg.epoch, { dataset: attachLazyDataset(msg.epoch, msg.pages, msg.ready, msg.progress), fill: msg.fill });
+      datasets.set(msg.dataset.epoch, { dataset: msg.dataset, fill: msg.fill });
       scheduleFill();
       return;
     case 'drop':
       caches.delete(msg.epoch);
       datasets.delete(msg.epoch);
+      send({ type: 'dropped', epoch: msg.epoch });
       return;
     case 'hash': {
       const cache = caches.get(msg.epoch);
@@ -79,12 +73,9 @@ port.on('message', (msg: ToWorker) => {
         return;
       }
       try {
-        const dataset = datasets.get(msg.epoch)?.dataset;
-        const result = dataset ? hashimotoFull(dataset, cache, msg.headerHash, msg.nonce) : hashimotoLight(cache, msg.headerHash, msg.nonce);
-        const digests = new Uint8Array(64);
-        digests.set(result.mixDigest, 0);
-        digests.set(result.finalHash, 32);
-        send({ type: 'hashed', id: msg.id, digests, full: dataset !== undefined });
+        const dataset = datasets.get(msg.epoch)?.dataset ?? null;
+        const digests = engine.hash(cache, dataset, msg.headerHash, msg.nonce);
+        send({ type: 'hashed', id: msg.id, digests, full: dataset !== null });
       } catch (err) {
         send({ type: 'failed', id: msg.id, epoch: msg.epoch, message: err instanceof Error ? err.message : String(err) });
       }

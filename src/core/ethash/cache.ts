@@ -18,14 +18,18 @@ export interface LightCache {
   words: Int32Array;
 }
 
-/** Builds an epoch's light cache (~0.3 s of keccak for epoch 0, growing with the epoch): keep it off the event loop. */
-export function buildLightCache(epoch: number, opts: { shared?: boolean } = {}): LightCache {
+/**
+ * Builds an epoch's light cache (seconds of keccak, growing with the epoch): keep it off the event loop. `into`: a
+ * view of exactly lightCacheSize(epoch) bytes to build in (e.g. a region of a shared memory); `shared`: a new
+ * SharedArrayBuffer.
+ */
+export function buildLightCache(epoch: number, opts: { shared?: boolean; into?: Int32Array } = {}): LightCache {
   const size = lightCacheSize(epoch);
   const numItems = size / HASH_BYTES;
-  const memory = opts.shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
-  const words = new Int32Array(memory);
+  if (opts.into && opts.into.byteLength !== size) throw new RangeError(`cache of epoch ${epoch} needs ${size} bytes, got ${opts.into.byteLength}`);
+  const words = opts.into ?? new Int32Array(opts.shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
   // Item 0 = keccak512(seed); item i = keccak512(item i-1).
-  new Uint8Array(memory, 0, HASH_BYTES).set(keccak512(seedHash(epoch)));
+  new Uint8Array(words.buffer, words.byteOffset, HASH_BYTES).set(keccak512(seedHash(epoch)));
   for (let i = 1; i < numItems; i++) keccak512Words16(words, (i - 1) * 16, words, i * 16);
   // RandMemoHash rounds, in place: item i = keccak512(item i-1 XOR item[first word of item i mod n]).
   const mixed = new Int32Array(16);

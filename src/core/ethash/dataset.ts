@@ -29,20 +29,23 @@ export function allocateLazyDataset(epoch: number): LazyDataset {
     epoch,
     numPages,
     pages: new Int32Array(new SharedArrayBuffer(size)),
-    ready: new Int32Array(new SharedArrayBuffer(Math.ceil(numPages / 32) * 4)),
+    ready: new Int32Array(new SharedArrayBuffer(readyBitmapBytes(epoch))),
     progress: new Int32Array(new SharedArrayBuffer(8)),
   };
 }
 
-/** Rebuilds the typed views of a dataset received from another thread. */
-export function attachLazyDataset(epoch: number, pages: SharedArrayBuffer, ready: SharedArrayBuffer, progress: SharedArrayBuffer): LazyDataset {
-  return {
-    epoch,
-    numPages: pages.byteLength / MIX_BYTES,
-    pages: new Int32Array(pages),
-    ready: new Int32Array(ready),
-    progress: new Int32Array(progress),
-  };
+/** A dataset over memory received from another thread: numPages x 128 bytes, the ready bits, the 2 progress words. */
+export function attachLazyDataset(epoch: number, pages: Int32Array, ready: Int32Array, progress: Int32Array): LazyDataset {
+  const numPages = fullDatasetSize(epoch) / MIX_BYTES;
+  if (pages.length !== numPages * 32 || ready.length < Math.ceil(numPages / 32) || progress.length < 2) {
+    throw new RangeError(`dataset views do not fit epoch ${epoch} (${numPages} pages)`);
+  }
+  return { epoch, numPages, pages, ready, progress };
+}
+
+/** Bytes of the ready bitmap of an epoch's dataset (one bit per page, whole 32-bit words). */
+export function readyBitmapBytes(epoch: number): number {
+  return Math.ceil(fullDatasetSize(epoch) / MIX_BYTES / 32) * 4;
 }
 
 function computePage(dataset: LazyDataset, cache: LightCache, page: number, scratch: Int32Array): void {

@@ -34,4 +34,5 @@ export {
   isPageReady,
   type LazyDataset,
   memoisedPages,
+  readyBitmapBytes,
 } from './dataset.js';

@@ -1,8 +1,11 @@
 /** The worker-thread verification service: same results as the pure function, epochs, bounds, errors, close. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildLightCache, hashimotoLight } from '../../../src/core/ethash/index.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildLightCache, fullDatasetSize, hashimotoLight } from '../../../src/core/ethash/index.js';
 import { createEthashVerifier, EthashQueueFullError, type EthashVerifier } from '../../../src/chains/ethash/verifier.js';
 import { ethashVectors, hex, nonceOf } from '../../core/ethash/vectors.js';
+import { ensureEthashWasm } from '../../helpers/ethash-wasm.js';
+
+beforeAll(() => ensureEthashWasm(), 120_000);
 
 const open: EthashVerifier[] = [];
 function verifier(opts: Parameters<typeof createEthashVerifier>[0]): EthashVerifier {
@@ -26,26 +29,30 @@ async function waitFor(cond: () => boolean, ms: number): Promise<void> {
 const lowVectors = ethashVectors.hash_vectors.filter((v) => v.epoch <= 1);
 
 describe('EthashVerifier (worker threads)', () => {
-  it('reproduces every epoch 0/1 vector and equals the pure function on other nonces', async () => {
-    const v = verifier({ threads: 2 });
-    const results = await Promise.all(
-      lowVectors.map((vec) => v.hash({ blockNumber: vec.block, headerHash: hex(vec.header_hash), nonce: nonceOf(vec.nonce) })),
-    );
-    results.forEach((r, i) => {
-      expect(r.mixDigest.toString('hex')).toBe(lowVectors[i]!.mix_hash);
-      expect(r.finalHash.toString('hex')).toBe(lowVectors[i]!.final_hash);
-    });
-    const cache = buildLightCache(0);
-    const header = hex(lowVectors[0]!.header_hash);
-    for (const nonce of [0n, 1n, 0xffffffffffffffffn, 0x123456789abcdefn]) {
-      const pure = hashimotoLight(cache, header, nonce);
-      const fromWorker = await v.hash({ blockNumber: 12345, headerHash: header, nonce });
-      expect(fromWorker.mixDigest.equals(pure.mixDigest)).toBe(true);
-      expect(fromWorker.finalHash.equals(pure.finalHash)).toBe(true);
-    }
-    expect(v.stats()).toMatchObject({ threads: 2, mode: 'light', queued: 0 });
-    expect(v.stats().epochsCached).toEqual([0, 1]);
-  }, 180_000);
+  it.each(['wasm', 'typescript'] as const)(
+    '%s engine: reproduces every epoch 0/1 vector and equals the pure function on other nonces',
+    async (engine) => {
+      const v = verifier({ threads: 2, engine });
+      const results = await Promise.all(
+        lowVectors.map((vec) => v.hash({ blockNumber: vec.block, headerHash: hex(vec.header_hash), nonce: nonceOf(vec.nonce) })),
+      );
+      results.forEach((r, i) => {
+        expect(r.mixDigest.toString('hex')).toBe(lowVectors[i]!.mix_hash);
+        expect(r.finalHash.toString('hex')).toBe(lowVectors[i]!.final_hash);
+      });
+      const cache = buildLightCache(0);
+      const header = hex(lowVectors[0]!.header_hash);
+      for (const nonce of [0n, 1n, 0xffffffffffffffffn, 0x123456789abcdefn]) {
+        const pure = hashimotoLight(cache, header, nonce);
+        const fromWorker = await v.hash({ blockNumber: 12345, headerHash: header, nonce });
+        expect(fromWorker.mixDigest.equals(pure.mixDigest)).toBe(true);
+        expect(fromWorker.finalHash.equals(pure.finalHash)).toBe(true);
+      }
+      expect(v.stats()).toMatchObject({ threads: 2, mode: 'light', queued: 0, engine });
+      expect(v.stats().epochsCached).toEqual([0, 1]);
+    },
+    180_000,
+  );
 
   it('prepare() builds the current and the next epoch, and keeps at most maxCachedEpochs', async () => {
     const v = verifier({ threads: 2, maxCachedEpochs: 2 });
@@ -100,7 +107,8 @@ describe('EthashVerifier (worker threads)', () => {
   it('full mode: memoised dataset gives the same results and fills in the background', async () => {
     const v = verifier({ threads: 2, maxCachedEpochs: 1, fullDataset: { enabled: true, memoryBudgetBytes: 2 ** 31, backgroundFill: true } });
     await v.prepare(0);
-    expect(v.stats().mode).toBe('full');
+    expect(v.stats()).toMatchObject({ mode: 'full', engine: 'wasm' });
+    expect(v.stats().memoryBytes).toBeGreaterThan(fullDatasetSize(0));
     const epoch0 = lowVectors.filter((vec) => vec.epoch === 0);
     for (let round = 0; round < 2; round++) {
       for (const vec of epoch0) {

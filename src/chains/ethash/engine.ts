@@ -1,0 +1,147 @@
+/**
+ * The Ethash engine a verification thread runs: the WebAssembly kernels (asm/ethash.ts, built by
+ * `npm run build:wasm`) or, when that build is missing, the pure TypeScript reference of src/core/ethash. Both work
+ * on the same regions of the verifier's shared memory, so threads may even mix them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  attachLazyDataset,
+  buildLightCache,
+  fillDatasetChunk,
+  fullDatasetSize,
+  HASH_BYTES,
+  hashimotoFull,
+  hashimotoLight,
+  keccak512,
+  type LazyDataset,
+  type LightCache,
+  lightCacheSize,
+  MIX_BYTES,
+  readyBitmapBytes,
+  seedHash,
+} from '../../core/ethash/index.js';
+
+/** Where `npm run build:wasm` writes the kernels. */
+export const WASM_PATH = fileURLToPath(new URL('../../../build/ethash.wasm', import.meta.url));
+/** Bytes of per-thread scratch the kernels use (a multiple of 64, ≥ their SCRATCH_BYTES). */
+export const SCRATCH_BYTES = 1024;
+
+export type EngineKind = 'wasm' | 'typescript';
+
+/** An epoch's light cache in the shared memory. */
+export interface CacheRegion {
+  epoch: number;
+  offset: number;
+}
+
+/** An epoch's memoised dataset in the shared memory: pages, ready bitmap, 2 progress words (claim cursor, filled). */
+export interface DatasetRegion {
+  epoch: number;
+  pagesOffset: number;
+  readyOffset: number;
+  progressOffset: number;
+}
+
+export interface EthashEngine {
+  readonly kind: EngineKind;
+  buildCache(cache: CacheRegion): void;
+  /** Mix digest (bytes 0..31) and final hash (32..63) in a new 64-byte array. */
+  hash(cache: CacheRegion, dataset: DatasetRegion | null, headerHash: Uint8Array, nonce: bigint): Uint8Array;
+  /** Fills the next chunk of pages; returns the pages claimed (0: the dataset is fully claimed). */
+  fill(cache: CacheRegion, dataset: DatasetRegion, chunkPages: number): number;
+}
+
+export function wasmAvailable(): boolean {
+  return existsSync(WASM_PATH);
+}
+
+interface Kernels {
+  buildCache(cache: number, n: number, scratch: number): void;
+  hashimoto(cache: number, n: number, numPages: number, dataset: number, ready: number, progress: number, scratch: number): void;
+  fillChunk(cache: number, n: number, numPages: number, dataset: number, ready: number, progress: number, chunk: number, scratch: number): number;
+  IO_HEADER: WebAssembly.Global;
+  IO_RESULT: WebAssembly.Global;
+  SCRATCH_BYTES: WebAssembly.Global;
+}
+
+export function createEngine(kind: EngineKind, memory: WebAssembly.Memory, scratch: number): EthashEngine {
+  return kind === 'wasm' ? wasmEngine(memory, scratch) : typescriptEngine(memory);
+}
+
+function wasmEngine(memory: WebAssembly.Memory, scratch: number): EthashEngine {
+  const module = new WebAssembly.Module(readFileSync(WASM_PATH));
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      memory,
+      abort: () => {
+        throw new Error('ethash wasm kernel aborted');
+      },
+    },
+  });
+  const k = instance.exports as unknown as Kernels;
+  if ((k.SCRATCH_BYTES.value as number) > SCRATCH_BYTES) throw new Error('ethash wasm kernels need more scratch than allotted');
+  const io = scratch + (k.IO_HEADER.value as number);
+  const result = scratch + (k.IO_RESULT.value as number);
+  const items = (epoch: number) => lightCacheSize(epoch) / HASH_BYTES;
+  const pages = (epoch: number) => fullDatasetSize(epoch) / MIX_BYTES;
+  return {
+    kind: 'wasm',
+    buildCache(cache) {
+      new Uint8Array(memory.buffer, cache.offset, HASH_BYTES).set(keccak512(seedHash(cache.epoch)));
+      k.buildCache(cache.offset, items(cache.epoch), scratch);
+    },
+    hash(cache, dataset, headerHash, nonce) {
+      const bytes = new Uint8Array(memory.buffer);
+      bytes.set(headerHash, io);
+      new DataView(memory.buffer).setBigUint64(io + 32, nonce, true);
+      k.hashimoto(
+        cache.offset,
+        items(cache.epoch),
+        pages(cache.epoch),
+        dataset?.pagesOffset ?? 0,
+        dataset?.readyOffset ?? 0,
+        dataset?.progressOffset ?? 0,
+        scratch,
+      );
+      return bytes.slice(result, result + 64);
+    },
+    fill(cache, dataset, chunkPages) {
+      const n = items(cache.epoch);
+      return k.fillChunk(cache.offset, n, pages(cache.epoch), dataset.pagesOffset, dataset.readyOffset, dataset.progressOffset, chunkPages, scratch);
+    },
+  };
+}
+
+function typescriptEngine(memory: WebAssembly.Memory): EthashEngine {
+  // Views over the memory as it is now: regions are allocated before they are used, so a view made later covers them.
+  const cacheView = (cache: CacheRegion): LightCache => ({
+    epoch: cache.epoch,
+    numItems: lightCacheSize(cache.epoch) / HASH_BYTES,
+    words: new Int32Array(memory.buffer, cache.offset, lightCacheSize(cache.epoch) / 4),
+  });
+  const datasetView = (d: DatasetRegion): LazyDataset =>
+    attachLazyDataset(
+      d.epoch,
+      new Int32Array(memory.buffer, d.pagesOffset, fullDatasetSize(d.epoch) / 4),
+      new Int32Array(memory.buffer, d.readyOffset, readyBitmapBytes(d.epoch) / 4),
+      new Int32Array(memory.buffer, d.progressOffset, 2),
+    );
+  return {
+    kind: 'typescript',
+    buildCache(cache) {
+      buildLightCache(cache.epoch, { into: cacheView(cache).words });
+    },
+    hash(cache, dataset, headerHash, nonce) {
+      const light = cacheView(cache);
+      const r = dataset ? hashimotoFull(datasetView(dataset), light, headerHash, nonce) : hashimotoLight(light, headerHash, nonce);
+      const out = new Uint8Array(64);
+      out.set(r.mixDigest, 0);
+      out.set(r.finalHash, 32);
+      return out;
+    },
+    fill(cache, dataset, chunkPages) {
+      return fillDatasetChunk(datasetView(dataset), cacheView(cache), chunkPages);
+    },
+  };
+}
