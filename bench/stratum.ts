@@ -18,8 +18,8 @@
  * pool = PoolRuntime + real checkShare + ShareWriter group commit into SQLite (WAL, synchronous=FULL), with the
  * bench chain adapter (support/chain.ts: real address validation, no node, network target 1 so no blocks).
  * Clients mine real shares at the session difficulty (1e-9, vardiff pinned there) in their own process.
- * The per-connection request rate limit is raised for the bench (the closed loop would trip the default 50/s);
- * the limiter still runs on every line.
+ * The per-connection junk limit is raised for the bench (it counts refused requests only; well-formed submits
+ * are flow-controlled, never counted).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';

@@ -14,6 +14,7 @@ import { targetToDifficulty } from './core/target.js';
 import { coinsToUnits } from './core/amount.js';
 import { createPayoutScheme, startLedger, type Ledger, type LedgerOptions } from './ledger/index.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { BlockGate } from './pool/block-gate.js';
 import { PoolRuntime } from './pool/pool.js';
 import { WorkSource } from './pool/work-source.js';
 import { connectNode, type NodeConnection } from './node.js';
@@ -76,11 +77,15 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
 
   const pools: RunningPool[] = [];
   const ledgers: Ledger[] = [];
+  // One for the process: every pool mines the same chain, so one block per previous block goes to the node.
+  const blockGate = new BlockGate();
   const stopAll = async (): Promise<void> => {
     workSource.stop();
     for (const l of ledgers) await l.stop().catch(() => undefined);
     for (const p of pools) {
       await p.stratum.close().catch(() => undefined);
+      // Block submissions answered to miners but still waiting for the node get their verdict recorded.
+      await p.runtime.settled();
       await p.web.close().catch(() => undefined);
     }
     await opened.close();
@@ -97,7 +102,20 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
     for (const selected of selectPools(cfg, { devnet: node.isDevnet })) {
       const settings = overrides.ephemeralPorts ? { ...selected, stratumPort: 0, webPort: 0 } : selected;
       pools.push(
-        await startOnePool({ cfg, settings, chain, node, opened, allocator, extranonce2Size, workSource, logger, instanceId, onBlockAccepted }),
+        await startOnePool({
+          cfg,
+          settings,
+          chain,
+          node,
+          opened,
+          allocator,
+          extranonce2Size,
+          workSource,
+          logger,
+          instanceId,
+          onBlockAccepted,
+          blockGate,
+        }),
       );
     }
   } catch (err) {
@@ -172,6 +190,7 @@ interface OnePoolDeps {
   logger: Logger;
   instanceId: number;
   onBlockAccepted: (prevHashDisplay: string, accepted: boolean) => void;
+  blockGate: BlockGate;
 }
 
 async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
@@ -185,6 +204,7 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
     instanceId: d.instanceId,
     logger: log,
     onBlockAccepted: d.onBlockAccepted,
+    blockGate: d.blockGate,
   });
   const stratum = createStratumServer({
     backend: runtime,

@@ -15,6 +15,8 @@ import {
   type StratumJob,
   type SubmitRequest,
 } from '../stratum/types.js';
+import { LogSampler } from '../log/sampler.js';
+import { BlockGate, type BlockSlot, type BlockVerdict, type GateTurn } from './block-gate.js';
 import { JobRegistry, type Job } from './jobs.js';
 import { checkShare } from './share-check.js';
 import { parseUsername } from './username.js';
@@ -36,6 +38,8 @@ export interface PoolRuntimeOptions {
    * process expires jobs on it where the node accepted it and fetches the next template at once.
    */
   onBlockAccepted?: (prevHashDisplay: string, accepted: boolean) => void;
+  /** One per process, shared by every pool mining the same chain (default: one for this runtime). */
+  blockGate?: BlockGate;
 }
 
 export interface MinerCounters {
@@ -50,12 +54,39 @@ export class PoolRuntime implements StratumBackend {
   readonly jobs = new JobRegistry();
   /** Header hashes seen since the last new block: a duplicate is the same header, whatever the job id. */
   private seenHeaders = new Set<string>();
-  readonly counters = { accepted: 0, rejected: 0, stale: 0, duplicate: 0, lowDifficulty: 0, blocksFound: 0, blocksRejected: 0, blocksUncertain: 0 };
+  readonly counters = {
+    accepted: 0,
+    rejected: 0,
+    stale: 0,
+    duplicate: 0,
+    lowDifficulty: 0,
+    blocksFound: 0,
+    blocksRejected: 0,
+    blocksUncertain: 0,
+    /** Candidates sent to the node. */
+    blocksSubmitted: 0,
+    /** Candidates not sent: a block on the same previous block was already accepted (credited as shares). */
+    blocksSuperseded: 0,
+    /** Candidates not sent after waiting: the node had moved to another previous block (credited as shares). */
+    blocksStaleNotSent: 0,
+  };
   readonly miners = new Map<string, MinerCounters>();
   private readonly log: Logger;
+  private readonly gate: BlockGate;
+  /** Share rejects are a peer's to trigger: a few lines per window at info, the rest at debug. */
+  private readonly rejectLog: LogSampler;
+  /** Node submissions running in the background (for `settled`). */
+  private readonly submissions = new Set<Promise<void>>();
 
   constructor(private readonly opts: PoolRuntimeOptions) {
     this.log = opts.logger;
+    this.gate = opts.blockGate ?? new BlockGate();
+    this.rejectLog = new LogSampler(opts.logger);
+  }
+
+  /** Resolves once every block submission started so far has its verdict recorded (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.submissions.size > 0) await Promise.allSettled([...this.submissions]);
   }
 
   get name(): string {
@@ -167,26 +198,71 @@ export class PoolRuntime implements StratumBackend {
       shareId = null;
     }
 
-    if (check.isBlock) await this.blockFound(job, ctx, check.solution, shareId, networkDifficulty);
+    if (check.isBlock) await this.blockFound({ job, ctx, solution: check.solution, shareId, networkDifficulty });
     if (shareId === null) {
       return { ok: false, code: StratumErrorCode.Other, message: 'Share could not be stored (the block was submitted to the node)' };
     }
     return { ok: true, isBlock: check.isBlock, hashDisplay: hash, actualDifficulty: check.actualDifficulty };
   }
 
+  /**
+   * A share that meets the network target. The process-wide gate decides: submit it (its row is written, status
+   * candidate, before the miner is answered; the node submission runs in the background so the miner's next
+   * shares are not held for the node's answer), wait behind a candidate on the same previous block that is in
+   * flight (in the background), or credit it as a share only because a block on that previous block was accepted.
+   */
+  private async blockFound(found: FoundBlock): Promise<void> {
+    const prev = found.job.work.prevHashDisplay;
+    const turn = this.gate.acquire(prev);
+    if (turn !== 'busy') return this.takeTurn(found, turn);
+    this.log.debug(
+      { event: 'block_waits', ...blockFields(found) },
+      'block candidate waits for the verdict on another one on the same previous block',
+    );
+    this.track(this.gate.wait(prev).then((later) => this.takeTurn(found, later, true)));
+  }
+
+  /** Resolves once the block row is written (when submitting); the submission itself goes on in the background. */
+  private async takeTurn(found: FoundBlock, turn: GateTurn, waited = false): Promise<void> {
+    const fields = blockFields(found);
+    if (waited && turn.kind === 'submit' && this.jobs.get(found.job.id) === undefined) {
+      // Its turn came after the one ahead was refused, but the node has moved to another previous block
+      // meanwhile (the job expired with clean work): sending it would only earn a "stale" refusal. Next in line.
+      this.counters.blocksStaleNotSent++;
+      this.log.debug({ event: 'block_stale_not_sent', ...fields }, 'block candidate not sent: its previous block is no longer the tip');
+      turn.slot.settle('refused');
+      return;
+    }
+    if (turn.kind === 'superseded') {
+      this.counters.blocksSuperseded++;
+      this.log.debug(
+        { event: 'block_superseded', ...fields, accepted: turn.acceptedHash },
+        'block candidate not sent: the node already accepted a block on its previous block (credited as a share)',
+      );
+      return;
+    }
+    if (turn.kind === 'overflow') {
+      this.log.warn(
+        { event: 'block_not_sent', ...fields, header: found.solution.header.toString('hex') },
+        'block candidate not sent: too many waiting',
+      );
+      return;
+    }
+    const blockId = await this.recordBlock(found);
+    this.track(this.submit(found, blockId, turn.slot));
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((err: unknown) => this.log.error({ event: 'block_submission_failed', err }, 'block submission failed'));
+    this.submissions.add(tracked);
+    void tracked.finally(() => this.submissions.delete(tracked));
+  }
+
   /** The block is written (status candidate) before it is submitted, so a crash or node error never loses it. */
-  private async blockFound(
-    job: Job,
-    ctx: ShareContext,
-    solution: Parameters<ChainAdapter['submitBlock']>[1],
-    shareId: number | null,
-    networkDifficulty: number,
-  ): Promise<void> {
+  private async recordBlock({ job, ctx, solution, shareId, networkDifficulty }: FoundBlock): Promise<number | null> {
     const work = job.work;
-    const fields = { miner: ctx.address, worker: ctx.worker, job: job.id, height: work.height, hash: solution.hashDisplay };
-    let blockId: number | null = null;
     try {
-      blockId = await this.opts.store.insertBlock({
+      return await this.opts.store.insertBlock({
         pool: this.opts.name,
         chain: this.opts.chain.kind,
         height: work.height,
@@ -204,36 +280,51 @@ export class PoolRuntime implements StratumBackend {
     } catch (err) {
       // Still submit: losing the block on the chain would be worse than a missing row; the log line keeps it.
       this.log.error(
-        { event: 'block_record_failed', ...fields, header: solution.header.toString('hex'), err: String(err) },
+        { event: 'block_record_failed', ...blockFields({ job, ctx, solution }), header: solution.header.toString('hex'), err: String(err) },
         'block candidate could not be recorded',
       );
+      return null;
     }
-    const outcome = await this.opts.chain.submitBlock(work, solution);
-    const raw = typeof outcome.raw === 'string' ? outcome.raw : JSON.stringify(outcome.raw ?? null);
+  }
+
+  private async submit(found: FoundBlock, blockId: number | null, slot: BlockSlot): Promise<void> {
+    const work = found.job.work;
+    const fields = blockFields(found);
+    this.counters.blocksSubmitted++;
+    let verdict: BlockVerdict = 'no-verdict';
     let patch: Parameters<Store['updateBlock']>[1];
-    if (outcome.accepted) {
-      this.counters.blocksFound++;
-      this.log.info({ event: 'block_accepted', ...fields, hash: outcome.blockHash, node: raw }, `block ${work.height} accepted by the node`);
-      this.jobs.expirePrev(work.prevHashDisplay);
-      this.opts.onBlockAccepted?.(work.prevHashDisplay, true);
-      patch = { status: 'pending', hash: outcome.blockHash, reason: null };
-    } else if (outcome.uncertain) {
-      // The answer was lost, or the node holds the block without it being the tip: it stays a candidate and the
-      // block lifecycle asks the node's chain whether it counts (never called found or refused on a guess).
-      this.counters.blocksUncertain++;
-      this.log.warn(
-        { event: 'block_no_verdict', ...fields, reason: outcome.reason, node: raw },
-        `no verdict from the node on block ${work.height} (${outcome.reason}); kept as a candidate until the chain decides`,
-      );
-      this.opts.onBlockAccepted?.(work.prevHashDisplay, false);
-      patch = { reason: outcome.reason ?? 'no verdict' };
-    } else {
-      this.counters.blocksRejected++;
-      this.log.error(
-        { event: 'block_rejected', ...fields, reason: outcome.reason, node: raw },
-        `node refused block ${work.height}: ${outcome.reason}`,
-      );
-      patch = { status: 'rejected', reason: outcome.reason ?? 'refused' };
+    try {
+      const outcome = await this.opts.chain.submitBlock(work, found.solution);
+      const raw = typeof outcome.raw === 'string' ? outcome.raw : JSON.stringify(outcome.raw ?? null);
+      if (outcome.accepted) {
+        verdict = 'accepted';
+        this.counters.blocksFound++;
+        this.log.info({ event: 'block_accepted', ...fields, hash: outcome.blockHash, node: raw }, `block ${work.height} accepted by the node`);
+        // This pool's jobs on the old tip are stale at once; the gate holds back candidates already on their way.
+        this.jobs.expirePrev(work.prevHashDisplay);
+        slot.settle('accepted', outcome.blockHash);
+        patch = { status: 'pending', hash: outcome.blockHash, reason: null };
+      } else if (outcome.uncertain) {
+        // The answer was lost, or the node holds the block without it being the tip: it stays a candidate and the
+        // block lifecycle asks the node's chain whether it counts (never called found or refused on a guess).
+        this.counters.blocksUncertain++;
+        this.log.warn(
+          { event: 'block_no_verdict', ...fields, reason: outcome.reason, node: raw },
+          `no verdict from the node on block ${work.height} (${outcome.reason}); kept as a candidate until the chain decides`,
+        );
+        patch = { reason: outcome.reason ?? 'no verdict' };
+      } else {
+        verdict = 'refused';
+        this.counters.blocksRejected++;
+        this.log.error(
+          { event: 'block_rejected', ...fields, reason: outcome.reason, node: raw },
+          `node refused block ${work.height}: ${outcome.reason}`,
+        );
+        patch = { status: 'rejected', reason: outcome.reason ?? 'refused' };
+      }
+    } finally {
+      // Whatever happened (even a throw: no verdict), the next candidate on this previous block may go.
+      slot.settle(verdict);
     }
     if (blockId !== null) {
       try {
@@ -242,16 +333,25 @@ export class PoolRuntime implements StratumBackend {
         this.log.error({ event: 'block_update_failed', ...fields, blockId, err: String(err) }, 'block status could not be stored');
       }
     }
+    // After the row: whoever sees the new work can read the block's status. Also on no verdict: fetch new work.
+    if (verdict !== 'refused') this.opts.onBlockAccepted?.(work.prevHashDisplay, verdict === 'accepted');
   }
 
   private reject(ctx: ShareContext, req: SubmitRequest, code: StratumErrorCode, message: string): ShareVerdict {
     if (code === StratumErrorCode.JobNotFound) this.counters.stale++;
     else if (code === StratumErrorCode.Duplicate) this.counters.duplicate++;
     else if (code === StratumErrorCode.LowDifficulty) this.counters.lowDifficulty++;
-    this.log.info(
-      { event: 'share_rejected', miner: ctx.address, worker: ctx.worker, job: req.jobId, code, reason: message, remote: ctx.remoteAddress },
-      `share rejected: ${message}`,
-    );
+    const fields = {
+      event: 'share_rejected',
+      miner: ctx.address,
+      worker: ctx.worker,
+      job: req.jobId,
+      code,
+      reason: message,
+      remote: ctx.remoteAddress,
+    };
+    if (this.rejectLog.allow(`share rejected ${code}`)) this.log.info(fields, `share rejected: ${message}`);
+    else this.log.debug(fields, `share rejected: ${message}`);
     return { ok: false, code, message };
   }
 
@@ -271,6 +371,18 @@ export class PoolRuntime implements StratumBackend {
       m.rejected++;
     }
   }
+}
+
+interface FoundBlock {
+  job: Job;
+  ctx: ShareContext;
+  solution: Parameters<ChainAdapter['submitBlock']>[1];
+  shareId: number | null;
+  networkDifficulty: number;
+}
+
+function blockFields({ job, ctx, solution }: Pick<FoundBlock, 'job' | 'ctx' | 'solution'>): Record<string, string | number> {
+  return { miner: ctx.address, worker: ctx.worker, job: job.id, height: job.work.height, hash: solution.hashDisplay };
 }
 
 function formatDifficulty(d: number): string {

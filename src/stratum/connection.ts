@@ -1,15 +1,24 @@
 /**
- * One TCP connection: bytes in (framing, rate limit, bad-input accounting, handshake timeout, dialect detection
- * on the first request) and lines out (non-blocking: a client whose unsent output passes the limit is dropped,
- * never buffered without bound). What messages mean is the dialect session's business.
+ * One TCP connection: bytes in (framing, junk accounting, handshake timeout, dialect detection on the first
+ * request), messages handled strictly in order with flow control (request-queue.ts), and lines out
+ * (non-blocking: a client whose unsent output passes the limit is dropped, never buffered without bound). What
+ * messages mean is the dialect session's business.
+ *
+ * Rate: a miner that sends well-formed requests faster than the pool judges them is slowed (its socket is
+ * paused while its backlog is over `maxQueuedRequests`), never disconnected for it. Junk — unparseable lines,
+ * oversize lines, requests the session refuses (unknown methods, malformed params) — is counted: a few bad
+ * lines, or refused requests past a token bucket, close the connection. Junk is logged once per connection at
+ * info (then at debug) and through a process-wide sampler, so a flood cannot flood the log.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
+import type { LogSampler } from '../log/sampler.js';
 import { detectAlgorithm, refusalReason, refusalReply } from './dialects/detect.js';
 import type { DialectFactory, DialectSession, SessionIO } from './dialects/types.js';
-import { LineFramer } from './framing.js';
-import { errorReply, parseMessage, type RequestId } from './jsonrpc.js';
+import { type Frame, LineFramer } from './framing.js';
+import { errorReply, parseMessage, type RequestId, type RpcRequest } from './jsonrpc.js';
 import { TokenBucket } from './limits.js';
+import { RequestQueue } from './request-queue.js';
 import { StratumErrorCode, type StratumAlgorithm, type StratumSessionSummary } from './types.js';
 
 export interface ConnectionLimits {
@@ -18,9 +27,12 @@ export interface ConnectionLimits {
   maxBadLines: number;
   /** Time allowed to become subscribed and authorized. */
   handshakeTimeoutMs: number;
+  /** Refused (junk) requests tolerated per second, after a burst of `requestBurst`; well-formed ones are not counted. */
   requestsPerSecond: number;
   requestBurst: number;
   maxWriteBufferBytes: number;
+  /** Messages read but not yet handled; above this the socket is paused until half of them are handled. */
+  maxQueuedRequests: number;
 }
 
 export interface ConnectionDeps {
@@ -31,6 +43,8 @@ export interface ConnectionDeps {
   dialects: Partial<Record<StratumAlgorithm, DialectFactory>>;
   now: () => number;
   onClosed: (conn: Connection) => void;
+  /** Shared by every connection of the server: bounds the lines junk can cause. */
+  logSampler: LogSampler;
 }
 
 /** How long a graceful close may take to flush before the socket is destroyed. */
@@ -41,8 +55,15 @@ export class Connection implements SessionIO {
   readonly remote: string;
   session: DialectSession | null = null;
   private readonly framer: LineFramer;
-  private readonly bucket: TokenBucket;
+  /** Refused requests allowed; empty means the peer sends junk in a loop. */
+  private readonly junkBucket: TokenBucket;
+  private readonly queue: RequestQueue<Frame>;
+  /** Id of the request being handled, for the error reply if its handling throws. */
+  private handlingId: RequestId = null;
   private badLines = 0;
+  private junkRequests = 0;
+  /** The close was caused by junk: its log line goes through the sampler. */
+  private junkClose = false;
   private closing = false;
   private handshakeTimer: NodeJS.Timeout | null;
   private closeTimer: NodeJS.Timeout | null = null;
@@ -56,8 +77,19 @@ export class Connection implements SessionIO {
   ) {
     this.remote = `${remoteAddress}:${socket.remotePort ?? 0}`;
     this.framer = new LineFramer(deps.limits.maxLineBytes);
-    this.bucket = new TokenBucket(deps.limits.requestBurst, deps.limits.requestsPerSecond, deps.now());
-    this.handshakeTimer = setTimeout(() => this.close('handshake timeout'), deps.limits.handshakeTimeoutMs);
+    this.junkBucket = new TokenBucket(deps.limits.requestBurst, deps.limits.requestsPerSecond, deps.now());
+    this.queue = new RequestQueue<Frame>({
+      handle: (frame) => this.handleFrame(frame),
+      onError: (_frame, err) => this.internalError(this.handlingId, err),
+      // Flow control: TCP back-pressure slows a miner whose messages wait, instead of a disconnect.
+      onBacklog: (overBound) => {
+        if (this.closing) return;
+        if (overBound) this.socket.pause();
+        else this.socket.resume();
+      },
+      pauseAbove: deps.limits.maxQueuedRequests,
+    });
+    this.handshakeTimer = setTimeout(() => this.closeForJunk('handshake timeout'), deps.limits.handshakeTimeoutMs);
     this.handshakeTimer.unref();
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
@@ -88,8 +120,13 @@ export class Connection implements SessionIO {
       return;
     }
     this.closing = true;
-    this.log.info({ reason }, 'disconnect');
+    this.queue.stop();
+    const fields = { reason, badLines: this.badLines, junkRequests: this.junkRequests };
+    if (this.junkClose && !this.deps.logSampler.allow('junk disconnect')) this.log.debug(fields, 'disconnect');
+    else this.log.info(fields, 'disconnect');
     this.socket.end();
+    // Read (and drop, see onData) whatever still arrives, so the peer's FIN is seen and the socket closes.
+    this.socket.resume();
     // A peer that never reads could hold the flush forever: destroy after a grace period.
     setTimeout(() => this.socket.destroy(), CLOSE_FLUSH_MS).unref();
   }
@@ -97,6 +134,7 @@ export class Connection implements SessionIO {
   /** Immediate teardown (server shutdown). */
   destroy(): void {
     this.closing = true;
+    this.queue.stop();
     this.socket.destroy();
   }
 
@@ -126,57 +164,59 @@ export class Connection implements SessionIO {
 
   private onData(chunk: Buffer): void {
     if (this.closing) return;
-    for (const frame of this.framer.push(chunk)) {
-      if (this.closing) return;
-      if (frame.kind === 'too-long') {
-        this.send(errorReply(null, StratumErrorCode.Other, `Line too long: more than ${this.deps.limits.maxLineBytes} bytes`));
-        return this.close(`line too long (${frame.bytes} bytes)`);
-      }
-      if (!this.bucket.take(this.deps.now())) {
-        this.send(errorReply(null, StratumErrorCode.Other, 'Rate limit exceeded: too many requests'));
-        return this.close('request flood');
-      }
-      if (frame.kind === 'invalid-utf8') {
-        this.badLine(null, 'Invalid request: line is not UTF-8 text');
-        continue;
-      }
-      const msg = parseMessage(frame.text);
-      if (msg.kind === 'invalid') this.badLine(msg.id, msg.message);
-      else
-        this.guarded(msg.kind === 'request' ? msg.request.id : null, () => {
-          if (msg.kind === 'response') this.session?.handleResponse(msg.id, msg.result, msg.error);
-          else this.dispatch(msg.request);
-        });
+    // Replies to the requests handled synchronously from this chunk leave in one write, not one syscall each.
+    this.socket.cork();
+    process.nextTick(() => this.socket.uncork());
+    // Every message, junk included, takes its turn: an error reply never overtakes an earlier request's reply.
+    for (const frame of this.framer.push(chunk)) this.queue.push(frame);
+  }
+
+  private handleFrame(frame: Frame): void | Promise<void> {
+    if (this.closing) return;
+    this.handlingId = null;
+    if (frame.kind === 'too-long') {
+      this.send(errorReply(null, StratumErrorCode.Other, `Line too long: more than ${this.deps.limits.maxLineBytes} bytes`));
+      return this.closeForJunk(`line too long (${frame.bytes} bytes)`);
     }
+    if (frame.kind === 'invalid-utf8') return this.badLine(null, 'Invalid request: line is not UTF-8 text');
+    const msg = parseMessage(frame.text);
+    if (msg.kind === 'invalid') return this.badLine(msg.id, msg.message);
+    if (msg.kind === 'response') return this.session?.handleResponse(msg.id, msg.result, msg.error);
+    this.handlingId = msg.request.id;
+    return this.dispatch(msg.request);
   }
 
   /**
-   * A throw while handling one message (a pool bug, a backend that throws synchronously) must not take the
-   * process down with every other miner: answer this request with an internal error and drop this connection.
+   * A throw while handling one message (a pool bug, a backend that throws) must not take the process down with
+   * every other miner: answer this request with an internal error and drop this connection.
    */
-  private guarded(id: RequestId, work: () => void): void {
+  private internalError(id: RequestId, err: unknown): void {
+    this.log.error({ err }, 'internal error while handling a message');
+    this.send(errorReply(id, StratumErrorCode.Other, 'Internal pool error'));
+    this.close('internal error');
+  }
+
+  private guarded(work: () => void): void {
     try {
       work();
     } catch (err) {
-      this.log.error({ err }, 'internal error while handling a message');
-      this.send(errorReply(id, StratumErrorCode.Other, 'Internal pool error'));
-      this.close('internal error');
+      this.internalError(null, err);
     }
   }
 
   /** Server-initiated work for this session (a broadcast), isolated like message handling. */
   run(work: () => void): void {
-    this.guarded(null, work);
+    this.guarded(work);
   }
 
   /** Periodic work for the session, isolated like message handling. */
   tick(now: number): void {
     if (this.session === null || this.closing) return;
     const session = this.session;
-    this.guarded(null, () => session.tick(now));
+    this.guarded(() => session.tick(now));
   }
 
-  private dispatch(req: Parameters<DialectSession['handleRequest']>[0]): void {
+  private dispatch(req: RpcRequest): void | Promise<void> {
     if (this.session === null) {
       const algorithm = detectAlgorithm(req, this.deps.algorithms);
       const implemented = Object.keys(this.deps.dialects) as StratumAlgorithm[];
@@ -185,22 +225,44 @@ export class Connection implements SessionIO {
       if (refusal !== null || factory === undefined) {
         const message = refusal ?? `${algorithm} mining is not available on this pool`;
         this.send(refusalReply(req, message));
-        return this.close(`refused ${algorithm} miner: ${message}`);
+        return this.closeForJunk(`refused ${algorithm} miner: ${message}`);
       }
       this.session = factory(this, this.log, req);
     }
-    this.session.handleRequest(req);
+    return this.session.handleRequest(req);
   }
 
   private badLine(id: RequestId, message: string): void {
     this.badLines++;
     this.send(errorReply(id, StratumErrorCode.Other, message));
-    if (this.badLines >= this.deps.limits.maxBadLines) this.close(`too many bad lines (last: ${message})`);
-    else this.log.info({ reason: message }, 'bad line');
+    if (this.badLines >= this.deps.limits.maxBadLines) return this.closeForJunk(`too many bad lines (last: ${message})`);
+    this.logJunk('bad line', this.badLines, message);
+  }
+
+  reportJunk(reason: string): void {
+    if (this.closing) return;
+    this.junkRequests++;
+    if (!this.junkBucket.take(this.deps.now())) {
+      this.send(errorReply(null, StratumErrorCode.Other, 'Too many refused requests'));
+      return this.closeForJunk(`junk flood: ${this.junkRequests} refused requests (last: ${reason})`);
+    }
+    this.logJunk('refused request', this.junkRequests, reason);
+  }
+
+  /** The first junk of a connection at info (sampled process-wide), the rest at debug: counts go in the disconnect line. */
+  private logJunk(event: string, count: number, reason: string): void {
+    if (count === 1 && this.deps.logSampler.allow(event)) this.log.info({ reason }, event);
+    else this.log.debug({ reason, count }, event);
+  }
+
+  private closeForJunk(reason: string): void {
+    this.junkClose = true;
+    this.close(reason);
   }
 
   private onSocketClosed(): void {
     this.closing = true;
+    this.queue.stop();
     this.handshakeDone();
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     this.session?.closed();

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { silentLogger, type Logger } from '../log/logger.js';
+import { LogSampler } from '../log/sampler.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import { ethashDialectFactory, isEthashSession } from './dialects/ethash.js';
 import { EthashExtranonceAllocator } from './dialects/ethash-extranonce.js';
@@ -29,7 +30,6 @@ import { DEFAULT_VARDIFF, validateVardiffConfig, type VardiffConfig } from './va
 export interface StratumLimits extends ConnectionLimits {
   maxConnections: number;
   maxConnectionsPerIp: number;
-  maxPendingSubmits: number;
   maxJobsRemembered: number;
   maxWorkersPerConnection: number;
 }
@@ -41,10 +41,12 @@ export const DEFAULT_LIMITS: StratumLimits = {
   maxLineBytes: DEFAULT_MAX_LINE_BYTES,
   maxBadLines: 3,
   handshakeTimeoutMs: 30_000,
-  requestsPerSecond: 50,
-  requestBurst: 200,
+  // Junk only (refused requests): a miner's well-formed requests are slowed by flow control, never counted here.
+  requestsPerSecond: 5,
+  requestBurst: 50,
   maxWriteBufferBytes: 512 * 1024,
-  maxPendingSubmits: 64,
+  // Small: a miner's queued submits wait in its own TCP buffers, not in the pool's memory.
+  maxQueuedRequests: 32,
   maxJobsRemembered: 32,
   maxWorkersPerConnection: 32,
 };
@@ -78,6 +80,8 @@ export interface StratumServerOptions {
   now?: () => number;
   /** How often idle sessions are checked for a vardiff decrease (default 5000 ms). */
   vardiffTickMs?: number;
+  /** Bounds the lines peers can cause (junk, refused connections); default: one for this server's logger. */
+  logSampler?: LogSampler;
 }
 
 export function createStratumServer(opts: StratumServerOptions): StratumServer {
@@ -104,17 +108,17 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
   const allocator = opts.allocator ?? createExtranonce1Allocator(opts.instanceId ?? 0);
   const now = opts.now ?? Date.now;
   const log = opts.logger ?? silentLogger;
+  const logSampler = opts.logSampler ?? new LogSampler(log, { now });
 
   const sv1Config: Sv1Config = {
     extranonce2Size,
     versionMask,
     vardiff,
-    maxPendingSubmits: limits.maxPendingSubmits,
     maxJobsRemembered: limits.maxJobsRemembered,
     maxWorkersPerConnection: limits.maxWorkersPerConnection,
   };
   const dialects: Partial<Record<StratumAlgorithm, DialectFactory>> = {
-    sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, { backend: opts.backend, allocator, config: sv1Config, now }),
+    sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, { backend: opts.backend, allocator, config: sv1Config, now, logSampler }),
   };
   if (opts.ethashBackend !== undefined) {
     dialects.ethash = ethashDialectFactory({
@@ -139,19 +143,22 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
 
   const accept = (socket: Socket): void => {
     const address = socket.remoteAddress ?? 'unknown';
+    // Refusals are sampled: a peer reconnecting in a loop must not write a line per attempt.
     if (connections.size >= limits.maxConnections) {
-      log.warn({ remote: address, limit: limits.maxConnections }, 'connection refused: server full');
+      if (logSampler.allow('connection refused')) log.warn({ remote: address, limit: limits.maxConnections }, 'connection refused: server full');
       socket.destroy();
       return;
     }
     if (!perAddress.tryAdd(address)) {
-      log.warn({ remote: address, limit: limits.maxConnectionsPerIp }, 'connection refused: too many from this address');
+      if (logSampler.allow('connection refused')) {
+        log.warn({ remote: address, limit: limits.maxConnectionsPerIp }, 'connection refused: too many from this address');
+      }
       socket.destroy();
       return;
     }
     const sessionId = (++nextSessionNumber).toString(16).padStart(8, '0');
     const sessionLog = log.child({ session: sessionId, remote: `${address}:${socket.remotePort ?? 0}` });
-    const conn = new Connection(socket, sessionId, address, sessionLog, { limits, algorithms, dialects, now, onClosed });
+    const conn = new Connection(socket, sessionId, address, sessionLog, { limits, algorithms, dialects, now, onClosed, logSampler });
     connections.set(sessionId, conn);
   };
 
@@ -162,6 +169,7 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
   const ticker = setInterval(() => {
     const t = now();
     for (const conn of connections.values()) conn.tick(t);
+    logSampler.flush();
   }, tickMs);
   ticker.unref();
 

@@ -4,8 +4,12 @@
  * session is both subscribed and authorized, whichever comes last. State is never keyed by request id (cpuminer
  * sends id 4 on every submit). Shares are checked by the pool through `StratumBackend`; this file only knows the
  * wire format, the job → difficulty bookkeeping and vardiff.
+ *
+ * Requests of one connection arrive one at a time (the connection waits for `handleRequest`'s promise), so an
+ * authorize completes before the submit sent after it is judged, and replies leave in request order.
  */
 import type { Logger } from '../log/logger.js';
+import type { LogSampler } from '../log/sampler.js';
 import { negotiateConfigure } from './configure.js';
 import type { DialectSession, SessionIO } from './dialects/types.js';
 import { errorReply, notification, successReply, type RequestId, type RpcRequest } from './jsonrpc.js';
@@ -27,8 +31,6 @@ export interface Sv1Config {
   /** The pool's BIP310 mask; a miner gets this AND its own. */
   versionMask: number;
   vardiff: VardiffConfig;
-  /** Submits waiting for the backend; more are refused (error 20) rather than queued without bound. */
-  maxPendingSubmits: number;
   /** Jobs remembered per session with the difficulty they were sent at; older ones answer "job not found". */
   maxJobsRemembered: number;
   maxWorkersPerConnection: number;
@@ -39,6 +41,8 @@ export interface Sv1Deps {
   allocator: Extranonce1Allocator;
   config: Sv1Config;
   now: () => number;
+  /** Bounds lines a peer can cause by repeating a request (difficulty changes); shared by the server. */
+  logSampler: LogSampler;
 }
 
 /** What this session sent a job with: shares on it are checked and credited at exactly these. */
@@ -79,10 +83,11 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
   private loggedUsername: string | null = null;
   private readonly vardiff: Vardiff;
   private workStarted = false;
+  private subscribed = false;
+  private configured = false;
   private difficultySent: number | null = null;
   private lastNtimeSent: number | null = null;
   private readonly jobs = new Map<string, SentJob>();
-  private pendingSubmits = 0;
   private accepted = 0;
   private rejected = 0;
   private workAccepted = 0;
@@ -101,7 +106,7 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     return this.io.sessionId;
   }
 
-  handleRequest(req: RpcRequest): void {
+  handleRequest(req: RpcRequest): void | Promise<void> {
     switch (req.method) {
       case 'mining.subscribe':
         return this.onSubscribe(req);
@@ -120,8 +125,7 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
         // The pool does not hand out template transactions; an empty list is the honest answer.
         return this.io.send(successReply(req.id, []));
       default:
-        this.log.info({ method: req.method }, 'unknown method');
-        return this.io.send(errorReply(req.id, StratumErrorCode.Other, `Unknown method '${req.method}'`));
+        return this.replyError(req.id, StratumErrorCode.Other, `Unknown method '${req.method.slice(0, 64)}'`);
     }
   }
 
@@ -145,12 +149,15 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
       ['mining.set_difficulty', this.id],
       ['mining.notify', this.id],
     ];
+    const first = !this.subscribed;
+    this.subscribed = true;
     this.io.send(successReply(req.id, [subscriptions, this.extranonce1.toString('hex'), this.deps.config.extranonce2Size]));
-    this.log.info({ userAgent: this.userAgent, extranonce1: this.extranonce1.toString('hex') }, 'subscribed');
+    // Once per connection at info: a peer repeating subscribe must not write a line each time.
+    this.log[first ? 'info' : 'debug']({ userAgent: this.userAgent, extranonce1: this.extranonce1.toString('hex') }, 'subscribed');
     this.maybeStartWork();
   }
 
-  private onAuthorize(req: RpcRequest): void {
+  private onAuthorize(req: RpcRequest): void | Promise<void> {
     const checked = checkAuthorizeParams(req.params);
     if (!checked.ok) return this.replyError(req.id, StratumErrorCode.Other, checked.message);
     const { username, password } = checked.value;
@@ -160,11 +167,13 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     if (this.workers.size >= this.deps.config.maxWorkersPerConnection) {
       return this.replyError(req.id, StratumErrorCode.Other, `Too many workers on one connection (max ${this.deps.config.maxWorkersPerConnection})`);
     }
-    this.deps.backend.authorize(username, password).then(
+    // Returned: the connection holds this miner's next request (often a submit) until the verdict is out.
+    return this.deps.backend.authorize(username, password).then(
       (result) => {
         if (this.isClosed) return;
         if (!result.ok) {
-          this.log.info({ username, reason: result.message }, 'authorize rejected');
+          this.io.reportJunk?.(`authorize rejected: ${result.message}`);
+          this.log.debug({ username, reason: result.message }, 'authorize rejected');
           return this.io.send(errorReply(req.id, StratumErrorCode.Unauthorized, `Unauthorized worker: ${result.message}`));
         }
         const worker = { address: result.address, worker: result.worker };
@@ -194,7 +203,9 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     if (outcome.versionMask !== undefined) this.versionMask = outcome.versionMask;
     if (outcome.subscribeExtranonce) this.extranonceSubscribed = true;
     this.io.send(successReply(req.id, outcome.result));
-    this.log.info({ extensions: checked.value.extensions, result: outcome.result, notes: outcome.notes }, 'configured');
+    const fields = { extensions: checked.value.extensions, result: outcome.result, notes: outcome.notes };
+    this.log[this.configured ? 'debug' : 'info'](fields, 'configured');
+    this.configured = true;
     if (outcome.minimumDifficulty !== undefined && outcome.minimumDifficulty > this.vardiff.difficulty) {
       this.applyDifficulty(outcome.minimumDifficulty, 'minimum-difficulty');
     }
@@ -209,14 +220,15 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     this.applyDifficulty(difficulty, 'suggested');
   }
 
-  private onSubmit(req: RpcRequest): void {
-    if (this.extranonce1 === null) return this.rejectShare(req.id, StratumErrorCode.NotSubscribed, 'Not subscribed');
+  private onSubmit(req: RpcRequest): void | Promise<void> {
+    // Refusals of the request itself (not of the share's work) are junk when repeated.
+    if (this.extranonce1 === null) return this.refuseSubmit(req.id, StratumErrorCode.NotSubscribed, 'Not subscribed');
     const checked = checkSubmitParams(req.params, this.deps.config.extranonce2Size);
-    if (!checked.ok) return this.rejectShare(req.id, StratumErrorCode.Other, checked.message);
+    if (!checked.ok) return this.refuseSubmit(req.id, StratumErrorCode.Other, checked.message);
     const share = checked.value;
     const worker = this.workers.get(share.workerName);
     if (worker === undefined) {
-      return this.rejectShare(req.id, StratumErrorCode.Unauthorized, `Unauthorized worker '${share.workerName}'`);
+      return this.refuseSubmit(req.id, StratumErrorCode.Unauthorized, `Unauthorized worker '${share.workerName.slice(0, 128)}'`);
     }
     const sent = this.jobs.get(share.jobId);
     if (sent === undefined) return this.rejectShare(req.id, StratumErrorCode.JobNotFound, `Job '${share.jobId}' not found`);
@@ -235,17 +247,14 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
       // two accepts those shares and never credits more than the work shown.
       jobDifficulty: Math.min(sent.difficulty, this.difficultySent ?? sent.difficulty),
     };
-    // Over the limit the backend still checks the hash (cheap, no I/O) so a block is never refused for load.
-    if (this.pendingSubmits >= this.deps.config.maxPendingSubmits) ctx.blockOnly = true;
-    this.pendingSubmits++;
-    this.deps.backend.submitShare(ctx, share).then(
+    // No pending-submit limit here: one submit at a time reaches this point (the connection waits for the
+    // returned promise), and a miner sending faster is slowed by the connection's flow control.
+    return this.deps.backend.submitShare(ctx, share).then(
       (verdict) => {
-        this.pendingSubmits--;
         if (verdict.ok) this.onAccepted(req.id, share, ctx, verdict.isBlock, verdict.hashDisplay);
         else this.rejectShare(req.id, verdict.code, verdict.message, share);
       },
       (err: unknown) => {
-        this.pendingSubmits--;
         this.log.error({ err, job: share.jobId }, 'share pipeline failed');
         this.rejectShare(req.id, StratumErrorCode.Other, 'Share could not be processed: internal pool error', share);
       },
@@ -269,7 +278,8 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
 
   private rejectShare(id: RequestId, code: StratumErrorCode, message: string, share?: SubmitRequest): void {
     this.rejected++;
-    this.log.info({ code, reason: message, job: share?.jobId, ...this.otherWorker(share) }, 'share rejected');
+    // Debug only: the pool logs its share rejects (sampled) with the miner's address; this is the wire view.
+    this.log.debug({ code, reason: message, job: share?.jobId, ...this.otherWorker(share) }, 'share rejected');
     if (!this.isClosed) this.io.send(errorReply(id, code, message));
   }
 
@@ -277,9 +287,16 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     return share === undefined || share.workerName === this.loggedUsername ? {} : { submittedAs: share.workerName };
   }
 
+  private refuseSubmit(id: RequestId, code: StratumErrorCode, message: string): void {
+    this.rejected++;
+    this.replyError(id, code, message);
+  }
+
+  /** A refused request (not a share verdict): counted as junk by the connection, which also logs it. */
   private replyError(id: RequestId, code: StratumErrorCode, message: string): void {
-    this.log.info({ code, reason: message }, 'request refused');
     this.io.send(errorReply(id, code, message));
+    this.log.debug({ code, reason: message }, 'request refused');
+    this.io.reportJunk?.(message);
   }
 
   /** Sets the session difficulty (clamped); once work has started the miner gets it with a fresh job. */
@@ -304,7 +321,10 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
   private sendDifficultyAndJob(reason: string): void {
     const from = this.difficultySent;
     this.sendDifficulty(this.vardiff.difficulty);
-    this.log.info({ from, to: this.vardiff.difficulty, reason }, 'difficulty changed');
+    const fields = { from, to: this.vardiff.difficulty, reason };
+    // A miner repeating suggest_difficulty would otherwise write a line per request.
+    if (this.deps.logSampler.allow('difficulty changed')) this.log.info(fields, 'difficulty changed');
+    else this.log.debug(fields, 'difficulty changed');
     const job = this.deps.backend.reissueCurrentJob();
     if (job !== null) this.sendJob(job, true);
   }

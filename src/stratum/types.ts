@@ -53,7 +53,8 @@ export interface ShareContext {
   jobDifficulty: number;
   /**
    * Set when the session is over its pending-submit limit: the backend must refuse the share (error 20) unless it
-   * is a block, which is never refused for load.
+   * is a block, which is never refused for load. (The SV1 session no longer sets it: requests of a connection are
+   * judged one at a time and the connection's flow control bounds what waits.)
    */
   blockOnly?: boolean;
 }

@@ -154,8 +154,10 @@ describe.each(FLAVORS)('pool on the $flavor devnet', ({ flavor, address, devnetD
       expect((await submit(19, { en2: stale.extranonce2, nonce: stale.nonce })).error).toEqual([21, expect.any(String), null]);
       assertWellFormedReplies(c.received);
 
-      const blocks = await app.store.store.recentBlocks('asic', 10);
-      expect(blocks.find((b) => b.hash === blockShare.hashDisplay)?.status).toBe('pending');
+      // The node's verdict is recorded in the background (the miner is answered once the block row is written).
+      await until('the block recorded as accepted', 10_000, async () =>
+        (await app.store.store.recentBlocks('asic', 10)).find((b) => b.hash === blockShare.hashDisplay && b.status === 'pending'),
+      );
     } finally {
       c.close();
     }

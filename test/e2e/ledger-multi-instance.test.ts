@@ -80,9 +80,10 @@ async function shares(miner: RawMiner, count: number): Promise<void> {
 async function findBlock(miner: RawMiner, app: PoolProcess): Promise<BlockRow> {
   const r = await miner.submit('block');
   expect(r, JSON.stringify(r.error)).toMatchObject({ accepted: true, isBlock: true });
-  const block = (await app.store.store.recentBlocks(POOL, 50)).find((x) => x.hash === r.hash);
-  expect(block?.status).toBe('pending');
-  return block!;
+  // The miner is answered once the block row is written; the node's verdict is recorded in the background.
+  return until('the block recorded as accepted', 10_000, async () =>
+    (await app.store.store.recentBlocks(POOL, 50)).find((x) => x.hash === r.hash && x.status === 'pending'),
+  );
 }
 
 async function paymentsSent(): Promise<PaymentRow[]> {

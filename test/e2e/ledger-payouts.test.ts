@@ -19,7 +19,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { createRpcClient } from '../../src/rpc/client.js';
 import type { RpcClient } from '../../src/rpc/types.js';
 import type { BlockRow, Store } from '../../src/store/types.js';
-import { regtestAddress } from './fixtures/env.js';
+import { regtestAddress, until } from './fixtures/env.js';
 import { expectedPplnsSplit, type ShareRowForSplit } from './fixtures/pplns-expectation.js';
 import { RawMiner } from './fixtures/raw-miner.js';
 
@@ -78,13 +78,15 @@ async function shares(miner: RawMiner, count: number): Promise<void> {
 async function findBlock(miner: RawMiner): Promise<BlockRow> {
   const r = await miner.submit('block');
   expect(r, JSON.stringify(r.error)).toMatchObject({ accepted: true, isBlock: true });
+  // The miner is answered once the block row is written; the node's verdict is recorded in the background.
+  const block = await until('the block recorded as accepted', 10_000, async () =>
+    (await store.recentBlocks(POOL, 50)).find((x) => x.hash === r.hash && x.status === 'pending'),
+  );
   expect(await rpc.call<string>('getbestblockhash')).toBe(r.hash);
-  const block = (await store.recentBlocks(POOL, 50)).find((x) => x.hash === r.hash);
-  expect(block?.status).toBe('pending');
   for (const m of [a, b])
     await m.waitForJob((j) => j.clean && j.job.prevHash !== miner.jobs.get(r.jobId)!.job.prevHash, 10_000, 'work on the new tip');
-  foundBlocks.push(block!);
-  return block!;
+  foundBlocks.push(block);
+  return block;
 }
 
 async function tick(opts?: { forcePayout?: boolean }): Promise<LedgerTickReport> {

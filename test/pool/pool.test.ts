@@ -83,6 +83,8 @@ describe('PoolRuntime share pipeline', () => {
     const pool = runtime(failing);
     const job = pool.addWork(regtestWork, true);
     const verdict = await pool.submitShare(ctx(), recordedSubmit(job.id));
+    // The node's verdict is recorded in the background, after the miner's answer.
+    await pool.settled();
     expect(chain.submitted.map((s) => s.solution.hashDisplay)).toEqual([recordedBlock.block_hash]);
     // Not credited (no share row), so the miner is told; the block row exists and was marked accepted.
     expect(verdict).toMatchObject({ ok: false, code: StratumErrorCode.Other });
@@ -124,6 +126,7 @@ describe('PoolRuntime share pipeline', () => {
     const job = pool.addWork(regtestWork, true);
     chain.answer = { accepted: false, reason: 'submitblock: no complete reply within 10000 ms (timeout)', raw: null, uncertain: true };
     expect(await pool.submitShare(ctx(), recordedSubmit(job.id))).toMatchObject({ ok: true, isBlock: true });
+    await pool.settled();
     const [uncertain] = await store.recentBlocks('asic', 5);
     expect(uncertain).toMatchObject({ status: 'candidate', reason: expect.stringMatching(/timeout/), hash: recordedBlock.block_hash });
     expect(pool.counters).toMatchObject({ blocksFound: 0, blocksRejected: 0, blocksUncertain: 1 });
@@ -132,6 +135,7 @@ describe('PoolRuntime share pipeline', () => {
     const job2 = again.addWork(regtestWork, true);
     chain.answer = { accepted: false, reason: 'bad-txnmrklroot', raw: 'bad-txnmrklroot' };
     await again.submitShare(ctx({ sessionId: 's2' }), recordedSubmit(job2.id));
+    await again.settled();
     const [refused] = await store.recentBlocks('asic', 1);
     expect(refused).toMatchObject({ status: 'rejected', reason: 'bad-txnmrklroot' });
   });
@@ -140,6 +144,7 @@ describe('PoolRuntime share pipeline', () => {
     const pool = runtime();
     const job = pool.addWork(regtestWork, true);
     expect(await pool.submitShare(ctx(), recordedSubmit(job.id))).toMatchObject({ ok: true, isBlock: true });
+    await pool.settled();
     // The same work, another nonce, before the next template arrives: refused as stale, never sent to the node.
     expect(pool.hasJob(job.id)).toBe(false);
     expect(await pool.submitShare(ctx(), recordedSubmit(job.id, 1))).toMatchObject({ ok: false, code: StratumErrorCode.JobNotFound });

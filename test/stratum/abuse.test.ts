@@ -120,31 +120,53 @@ describe('bad input', () => {
     await healthyStillServed();
   });
 
-  it('a request flood gets an error and a disconnect', async () => {
+  it('unknown methods in a loop get an error each and a disconnect once the junk allowance is spent', async () => {
     const c = await h.client(port);
     let burst = '';
-    for (let i = 0; i < 200; i++) burst += `{"id":${i},"method":"mining.extranonce.subscribe","params":[]}\n`;
+    for (let i = 0; i < 200; i++) burst += `{"id":${i},"method":"mining.nonsense","params":[]}\n`;
     c.sendRaw(burst);
     await c.closed;
     const last = c.received[c.received.length - 1];
-    expect(last).toEqual({ id: null, result: null, error: [20, 'Rate limit exceeded: too many requests', null] });
+    expect(last).toEqual({ id: null, result: null, error: [20, 'Too many refused requests', null] });
     // The bucket let the burst (40) through first, then cut the rest off (a few tokens may refill meanwhile).
     expect(c.received.length).toBeGreaterThanOrEqual(41);
     expect(c.received.length).toBeLessThan(60);
     await healthyStillServed();
   });
 
-  it('too many submits in flight are refused, the rest are answered once the backend catches up', async () => {
-    const slow = await h.start({ limits: { maxPendingSubmits: 2 } });
+  it('a burst of well-formed requests is answered in full and in order, not disconnected for rate', async () => {
+    const c = await h.client(port);
+    let burst = '';
+    for (let i = 0; i < 2000; i++) burst += `{"id":${i},"method":"mining.extranonce.subscribe","params":[]}\n`;
+    c.sendRaw(burst);
+    await c.reply(1999, 20_000);
+    expect(c.received.map((m) => m.id)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+    expect(c.received.every((m) => m.result === true)).toBe(true);
+    expect(c.isClosed).toBe(false);
+    await healthyStillServed();
+  });
+
+  it('a miner sending faster than the backend judges is slowed (socket paused), every submit answered in order', async () => {
+    const slow = await h.start({ limits: { maxQueuedRequests: 4 } });
     const c = await h.client(slow.port);
     const jobId = jobIdOf((await handshake(c)).notify);
     let release: () => void = () => undefined;
     slow.backend.holdSubmits = new Promise<void>((r) => (release = r));
-    for (let i = 1; i <= 3; i++) c.send({ id: 10 + i, method: 'mining.submit', params: submitParams('bcrt1qtestaddress0.rig1', jobId, i) });
-    expect(await c.reply(13)).toEqual({ id: 13, result: null, error: [20, 'Too many submits pending; slow down', null] });
+    // Far more than the queue bound, in one write: the pool stops reading; nothing is refused or dropped.
+    let burst = '';
+    for (let i = 1; i <= 300; i++)
+      burst += `${JSON.stringify({ id: 10 + i, method: 'mining.submit', params: submitParams('bcrt1qtestaddress0.rig1', jobId, i) })}\n`;
+    c.sendRaw(burst);
+    await new Promise((r) => setTimeout(r, 200));
+    // Held: the first submit waits in the backend, none answered, none judged past it.
+    expect(c.pending().filter((m) => m.method === undefined)).toEqual([]);
     release();
-    expect((await c.reply(11)).result).toBe(true);
-    expect((await c.reply(12)).result).toBe(true);
+    await c.reply(310, 20_000);
+    const replies = c.received.filter((m) => m.method === undefined && typeof m.id === 'number' && m.id > 10);
+    expect(replies.map((m) => m.id)).toEqual(Array.from({ length: 300 }, (_, i) => 11 + i));
+    expect(replies.every((m) => m.result === true)).toBe(true);
+    expect(slow.backend.shares).toHaveLength(300);
+    expect(c.isClosed).toBe(false);
   });
 
   it('a pool bug while handling one miner (a throwing backend) costs that miner only', async () => {

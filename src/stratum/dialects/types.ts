@@ -16,11 +16,23 @@ export interface SessionIO {
   close(reason: string, delayMs?: number): void;
   /** The miner finished its handshake (subscribed and authorized): the handshake timeout no longer applies. */
   handshakeDone(): void;
+  /**
+   * The session refused a request as junk (unknown method, malformed params, a request it cannot honour): the
+   * connection logs it (sampled) and disconnects a peer that keeps sending junk. Share verdicts are not junk.
+   * Optional so that test doubles of SessionIO need not implement it.
+   */
+  reportJunk?(reason: string): void;
 }
 
 export interface DialectSession {
   readonly algorithm: StratumAlgorithm;
-  handleRequest(req: RpcRequest): void;
+  /**
+   * Judges and answers one request. The connection hands over the next request of this connection only after
+   * the returned promise settled (or at once when nothing is returned), so replies leave in request order. A
+   * promise should settle as soon as the reply is written: work that need not hold the miner's next request
+   * (a block's submission to the node) continues in the background.
+   */
+  handleRequest(req: RpcRequest): void | Promise<void>;
   /** A reply from the miner to something the server asked (e.g. `client.get_version`). */
   handleResponse(id: RequestId, result: unknown, error: unknown): void;
   /** Periodic housekeeping (vardiff idle checks); `now` in milliseconds. */
