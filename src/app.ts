@@ -15,6 +15,7 @@ import { coinsToUnits } from './core/amount.js';
 import { createPayoutScheme, startLedger, type Ledger, type LedgerOptions } from './ledger/index.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { BlockGate } from './pool/block-gate.js';
+import { ethashVerifierOptions } from './chains/ethash/verifier.js';
 import { EthashPool } from './pool/ethash-pool.js';
 import { ethashUnavailableReason, seedHashHex, startEthashProcess, type EthashProcess } from './pool/ethash-wiring.js';
 import { PoolRuntime } from './pool/pool.js';
@@ -82,7 +83,10 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   const pools: RunningPool[] = [];
   const ledgers: Ledger[] = [];
   const servesEthash = selectPools(cfg, { devnet: node.isDevnet }).some((p) => p.algorithms.includes('ethash'));
-  const ethash = servesEthash ? startEthashProcess(chain, { instanceId, logger: logger.child({ component: 'ethash' }) }) : null;
+  const ethashLog = logger.child({ component: 'ethash' });
+  const ethash = servesEthash
+    ? startEthashProcess(chain, { instanceId, logger: ethashLog, verifier: ethashVerifierOptions(cfg.ethash, ethashLog) })
+    : null;
   if (servesEthash && !ethash) logger.warn({ event: 'ethash_unavailable', chain: chain.kind }, ethashUnavailableReason(chain));
   // One for the process: every pool mines the same chain, so one block per previous block goes to the node.
   const blockGate = new BlockGate();

@@ -4,7 +4,8 @@ import type { Config } from './config/schema.js';
 import { storeUrl } from './config/load.js';
 import { startAnyDevnet } from './devnet/index.js';
 import { createLogger } from './log/logger.js';
-import { runMinerCli } from './miner/cli.js';
+import { runEthashMinerCli, runMinerCli } from './miner/cli.js';
+import { ETHASH_CLIENT_DIALECTS, type EthashClientDialect } from './miner/ethash-dialects.js';
 import { createStore } from './store/index.js';
 
 function waitForSignal(): Promise<string> {
@@ -45,9 +46,23 @@ export async function runMinerCommand(opts: {
   threads: string;
   suggestDifficulty?: string;
   versionRolling?: boolean;
+  algo?: string;
+  dialect?: string;
 }): Promise<void> {
   const threads = Number(opts.threads);
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new Error(`--threads: expected 1..256, got ${JSON.stringify(opts.threads)}`);
+  const algo = opts.algo ?? 'sha256d';
+  if (algo !== 'sha256d' && algo !== 'ethash') throw new Error(`--algo: expected sha256d or ethash, got ${JSON.stringify(opts.algo)}`);
+  if (algo === 'ethash') {
+    const dialect = (opts.dialect ?? 'ethstratum') as EthashClientDialect;
+    if (!ETHASH_CLIENT_DIALECTS.includes(dialect)) {
+      throw new Error(`--dialect: expected ${ETHASH_CLIENT_DIALECTS.join(', ')}, got ${JSON.stringify(opts.dialect)}`);
+    }
+    if (threads > 64) throw new Error(`--threads: the Ethash miner takes 1..64, got ${threads}`);
+    runEthashMinerCli({ url: opts.url, user: opts.user, password: opts.password, threads, dialect });
+    return;
+  }
+  if (opts.dialect !== undefined) throw new Error('--dialect applies to --algo ethash only');
   const suggest = opts.suggestDifficulty === undefined ? undefined : Number(opts.suggestDifficulty);
   if (suggest !== undefined && !(suggest > 0))
     throw new Error(`--suggest-difficulty: expected a number > 0, got ${JSON.stringify(opts.suggestDifficulty)}`);

@@ -59,17 +59,30 @@ program
 
 program
   .command('miner')
-  .description('the built-in CPU miner (Stratum V1, SHA-256d), for tests and demos')
+  .description('the built-in CPU miner (SHA-256d over Stratum V1, or Ethash in light mode), for tests and demos')
   .requiredOption('--url <url>', 'pool URL, e.g. stratum+tcp://127.0.0.1:3333')
   .requiredOption('--user <user>', 'ADDRESS.WORKER')
   .option('--password <password>', 'password field (e.g. x, or d=0.01 to ask for a difficulty)', 'x')
   .option('--threads <n>', 'hashing threads', '1')
   .option('--suggest-difficulty <d>', 'send mining.suggest_difficulty')
   .option('--version-rolling', 'negotiate BIP310 version rolling')
-  .action(async (opts: { url: string; user: string; password: string; threads: string; suggestDifficulty?: string; versionRolling?: boolean }) => {
-    const { runMinerCommand } = await import('./commands.js');
-    await runMinerCommand(opts);
-  });
+  .option('--algo <algo>', 'sha256d or ethash', 'sha256d')
+  .option('--dialect <dialect>', 'Ethash wire dialect: ethstratum (EthereumStratum/1.0.0), ethproxy or stratum (ethminer)')
+  .action(
+    async (opts: {
+      url: string;
+      user: string;
+      password: string;
+      threads: string;
+      suggestDifficulty?: string;
+      versionRolling?: boolean;
+      algo: string;
+      dialect?: string;
+    }) => {
+      const { runMinerCommand } = await import('./commands.js');
+      await runMinerCommand(opts);
+    },
+  );
 
 withSettings(program.command('migrate').description('create or upgrade the database schema, then exit')).action(
   async (opts: Record<string, unknown>) => {

@@ -1,6 +1,7 @@
 import { createLogger, type Logger } from '../log/logger.js';
+import { type EthashMinerHandle, type EthashMinerOptions, startEthashMiner } from './ethash-miner.js';
 import { startMiner } from './miner.js';
-import type { MinerHandle, MinerOptions } from './types.js';
+import type { BaseShareEvent, MinerHandle, MinerHandleOf, MinerOptions } from './types.js';
 
 export interface MinerCliOptions extends MinerOptions {
   /** How often to log the hash rate. Default 10 s. */
@@ -13,7 +14,20 @@ export interface MinerCliOptions extends MinerOptions {
  */
 export function runMinerCli(opts: MinerCliOptions): MinerHandle {
   const logger: Logger = opts.logger ?? createLogger({ name: 'miner' });
-  const miner = startMiner({ ...opts, logger });
+  return withCliLogging(startMiner({ ...opts, logger }), logger, opts.statsIntervalMs);
+}
+
+export interface EthashMinerCliOptions extends EthashMinerOptions {
+  statsIntervalMs?: number;
+}
+
+/** `gxc-pool miner --algo ethash`: the Ethash miner with the same share and hash-rate lines as the SHA-256d one. */
+export function runEthashMinerCli(opts: EthashMinerCliOptions): EthashMinerHandle {
+  const logger: Logger = opts.logger ?? createLogger({ name: 'miner' });
+  return withCliLogging(startEthashMiner({ ...opts, logger }), logger, opts.statsIntervalMs);
+}
+
+function withCliLogging<S extends BaseShareEvent>(miner: MinerHandleOf<S>, logger: Logger, statsIntervalMs?: number): MinerHandleOf<S> {
   let accepted = 0;
   let rejected = 0;
   miner.on('accepted', (share) => {
@@ -30,7 +44,7 @@ export function runMinerCli(opts: MinerCliOptions): MinerHandle {
   // The miner already logs its errors; listening here keeps them from being unhandled 'error' events.
   miner.on('error', () => undefined);
 
-  const intervalMs = opts.statsIntervalMs ?? 10_000;
+  const intervalMs = statsIntervalMs ?? 10_000;
   let lastHashes = 0;
   let lastTime = performance.now();
   const timer = setInterval(() => {
@@ -46,7 +60,7 @@ export function runMinerCli(opts: MinerCliOptions): MinerHandle {
   }, intervalMs);
   timer.unref();
 
-  const handle: MinerHandle = {
+  const handle: MinerHandleOf<S> = {
     stats: () => miner.stats(),
     on: (event, fn) => {
       miner.on(event, fn);

@@ -38,6 +38,7 @@ export class StratumConnection {
   private messageHandler: (msg: PoolMessage) => void = () => undefined;
   private closeHandler: (reason: string) => void = () => undefined;
   private protocolErrorHandler: (problem: string) => void = () => undefined;
+  private unsolicitedHandler: ((reply: { id: unknown; result: unknown; error: unknown }) => void) | null = null;
 
   private constructor(private readonly socket: net.Socket) {
     socket.setEncoding('utf8');
@@ -79,12 +80,20 @@ export class StratumConnection {
     this.protocolErrorHandler = fn;
   }
 
+  /** Replies to no request of ours: eth-proxy pools push new work as `{"id":0,"result":[...]}`. */
+  onUnsolicitedReply(fn: (reply: { id: unknown; result: unknown; error: unknown }) => void): void {
+    this.unsolicitedHandler = fn;
+  }
+
   get isOpen(): boolean {
     return this.closedReason === null;
   }
 
-  /** Sends a request and resolves with its result; rejects with StratumReplyError or a connection error. */
-  request(method: string, params: unknown[], timeoutMs = 30_000): Promise<unknown> {
+  /**
+   * Sends a request and resolves with its result; rejects with StratumReplyError or a connection error. `extra`
+   * adds top-level fields some dialects carry (`"jsonrpc": "2.0"`, eth-proxy's `"worker"`).
+   */
+  request(method: string, params: unknown[], timeoutMs = 30_000, extra: Record<string, unknown> = {}): Promise<unknown> {
     if (this.closedReason !== null) return Promise.reject(new Error(`${method}: ${this.closedReason}`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -93,7 +102,7 @@ export class StratumConnection {
         reject(new Error(`${method}: no answer within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { method, resolve, reject, timer });
-      this.send({ id, method, params });
+      this.send({ id, ...extra, method, params });
     });
   }
 
@@ -144,6 +153,10 @@ export class StratumConnection {
       return;
     }
     const pending = typeof id === 'number' ? this.pending.get(id) : undefined;
+    if (!pending && this.unsolicitedHandler !== null) {
+      this.unsolicitedHandler({ id, result, error });
+      return;
+    }
     if (!pending) {
       this.protocolErrorHandler(`pool answered an unknown request id ${JSON.stringify(id)}`);
       return;

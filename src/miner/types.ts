@@ -34,17 +34,27 @@ export interface MinerStats {
   lastError?: string;
 }
 
-export interface ShareEvent {
+/** What every share event carries, whatever the algorithm (the CLI logs these). */
+export interface BaseShareEvent {
   jobId: string;
-  extranonce2: string;
-  ntime: string;
   nonce: string;
-  versionBits?: string;
   difficulty: number;
-  /** Block hash in display order (reversed digest). */
+  /** SHA-256d: block hash in display order (reversed digest); Ethash: the final hash. */
   hashDisplay: string;
   /** The pool's reason for a rejection. */
   reason?: string;
+}
+
+export interface ShareEvent extends BaseShareEvent {
+  extranonce2: string;
+  ntime: string;
+  versionBits?: string;
+}
+
+/** An Ethash share: 16 hex nonce, header hash and mix digest as submitted. */
+export interface EthashShareEvent extends BaseShareEvent {
+  headerHash: string;
+  mixDigest: string;
 }
 
 export interface JobEvent {
@@ -53,16 +63,18 @@ export interface JobEvent {
   difficulty: number;
 }
 
-export interface MinerEvents {
-  accepted: (share: ShareEvent) => void;
-  rejected: (share: ShareEvent) => void;
+export interface MinerEventsOf<S extends BaseShareEvent> {
+  accepted: (share: S) => void;
+  rejected: (share: S) => void;
   job: (job: JobEvent) => void;
   error: (err: Error) => void;
 }
+export type MinerEvents = MinerEventsOf<ShareEvent>;
 
-export interface MinerHandle {
+export interface MinerHandleOf<S extends BaseShareEvent> {
   /** Closes the connection and ends the hashing threads. */
   stop(): Promise<void>;
   stats(): MinerStats;
-  on<E extends keyof MinerEvents>(event: E, fn: MinerEvents[E]): MinerHandle;
+  on<E extends keyof MinerEventsOf<S>>(event: E, fn: MinerEventsOf<S>[E]): MinerHandleOf<S>;
 }
+export type MinerHandle = MinerHandleOf<ShareEvent>;

@@ -40,7 +40,7 @@ export function seedHashHex(blockNumber: number): string {
 
 export function startEthashProcess(
   chain: ChainAdapter,
-  opts: { instanceId: number; logger: Logger; verifier?: Omit<EthashVerifierOptions, 'logger'> },
+  opts: { instanceId: number; logger: Logger; verifier?: EthashVerifierOptions },
 ): EthashProcess | null {
   const capability = chain.ethash;
   if (!capability) return null;

@@ -3,14 +3,11 @@
  * precise message naming the field and what was wrong. Pure: no session state. Miners differ on `0x` prefixes
  * (eth-proxy and ethminer send them, EthereumStratum miners do not), so a prefix is accepted everywhere.
  */
-import { decimalToFraction } from '../../core/target.js';
+import { boundaryFromDifficulty } from '../../core/ethash/index.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
 const HEX_RE = /^[0-9a-fA-F]*$/;
-const MAX_256 = (1n << 256n) - 1n;
-/** Ethash pool difficulty 1 = 2^32 hashes per share (see src/stratum/types.ts): boundary = 2^256 / (D * 2^32). */
-const DIFFICULTY_1_BOUNDARY = 1n << 224n;
 
 function stripPrefix(value: string): string {
   return value.startsWith('0x') || value.startsWith('0X') ? value.slice(2) : value;
@@ -73,19 +70,11 @@ export function nonceHex(nonce: bigint): string {
 }
 
 /**
- * The share boundary for Ethash pool difficulty D, floor(2^256 / (D * 2^32)) computed exactly from the decimal
- * D is written as; capped at 2^256 - 1 (a difficulty at or below 2^-32 accepts every hash).
+ * The boundary as eth_getWork and ethminer's mining.notify carry it (0x + 64 hex digits) for pool difficulty D:
+ * floor(2^256 / (D * 2^32)), difficulty 1 = 2^32 hashes (the unit in src/stratum/types.ts).
  */
-export function ethashShareBoundary(difficulty: number): bigint {
-  const { num, den } = decimalToFraction(difficulty);
-  if (num === 0n) throw new RangeError('difficulty must be > 0');
-  const boundary = (DIFFICULTY_1_BOUNDARY * den) / num;
-  return boundary > MAX_256 ? MAX_256 : boundary;
-}
-
-/** The boundary as eth_getWork and ethminer's mining.notify carry it: 0x + 64 hex digits. */
 export function boundaryHex(difficulty: number): string {
-  return `0x${ethashShareBoundary(difficulty).toString(16).padStart(64, '0')}`;
+  return `0x${boundaryFromDifficulty(difficulty).toString(16).padStart(64, '0')}`;
 }
 
 /** A hash rate as eth_submitHashrate sends it (0x-prefixed hex, up to 32 bytes), in hashes per second. */

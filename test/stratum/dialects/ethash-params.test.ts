@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  boundaryHex,
-  checkFullNonce,
-  checkHashrate,
-  checkHex,
-  checkNonceTail,
-  ethashShareBoundary,
-} from '../../../src/stratum/dialects/ethash-params.js';
+import { boundaryHex, checkFullNonce, checkHashrate, checkHex, checkNonceTail } from '../../../src/stratum/dialects/ethash-params.js';
 import { EthashExtranonceAllocator } from '../../../src/stratum/dialects/ethash-extranonce.js';
 
 const extranonce = Buffer.from('00a1b2', 'hex');
@@ -46,14 +39,13 @@ describe('Ethash wire fields', () => {
   });
 
   it('turns pool difficulty into a boundary with difficulty 1 = 2^32 hashes', () => {
-    expect(ethashShareBoundary(1)).toBe(1n << 224n);
-    expect(ethashShareBoundary(0.5)).toBe(1n << 225n);
-    expect(ethashShareBoundary(2 ** 32)).toBe(1n << 192n);
-    expect(ethashShareBoundary(3)).toBe((1n << 224n) / 3n);
-    // At or below 2^-32 every hash passes: the boundary is capped at 2^256 - 1.
-    expect(ethashShareBoundary(1e-12)).toBe((1n << 256n) - 1n);
     expect(boundaryHex(1)).toBe(`0x00000001${'0'.repeat(56)}`);
-    expect(() => ethashShareBoundary(0)).toThrow(/> 0/);
+    expect(boundaryHex(0.5)).toBe(`0x00000002${'0'.repeat(56)}`);
+    expect(boundaryHex(2 ** 32)).toBe(`0x${'0'.repeat(15)}1${'0'.repeat(48)}`);
+    // Raw Ethash difficulty 2^32 * 3 (the recorded difficulty_to_boundary row "3" shifted by 2^32).
+    expect(boundaryHex(3)).toBe(`0x00000000${'55'.repeat(28)}`);
+    // At or below 2^-32 every hash passes: the boundary is capped at 2^256 - 1.
+    expect(boundaryHex(1e-12)).toBe(`0x${'f'.repeat(64)}`);
   });
 
   it('reads eth_submitHashrate rates', () => {
