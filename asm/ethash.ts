@@ -21,7 +21,16 @@ const TMP: usize = 704; // cache-build xor buffer, 64 bytes
 export const IO_HEADER: usize = 768;
 /** Output: mix digest (32 bytes) then final hash (32 bytes). */
 export const IO_RESULT: usize = 832;
-export const SCRATCH_BYTES: usize = 1024;
+/** The second hash of hashimotoPair: its input and output. */
+export const IO_HEADER_2: usize = 896;
+export const IO_RESULT_2: usize = 960;
+// hashimotoPair's second set: two more item mixes, the second hash's mix, seed and page.
+const MIX_C: usize = 1024;
+const MIX_D: usize = 1088;
+const MIX_2: usize = 1152; // 128 bytes
+const SEED_2: usize = 1280; // 64 bytes
+const PAGE_2: usize = 1344; // 128 bytes
+export const SCRATCH_BYTES: usize = 1536;
 
 @inline function fnv(a: u32, b: u32): u32 {
   return a * FNV_PRIME ^ b;
@@ -86,42 +95,26 @@ function memoisePage(cache: usize, n: u32, page: u32, dataset: usize, ready: usi
   if ((before & bit) == 0) atomic.add<u32>(progress + 4, 1);
 }
 
-/**
- * Ethash of the header hash and nonce at scratch+IO_HEADER; mix digest and final hash to scratch+IO_RESULT.
- * dataset == 0: light mode (pages from the cache); otherwise the memoised dataset (missing pages computed here).
- */
-export function hashimoto(cache: usize, n: u32, numPages: u32, dataset: usize, ready: usize, progress: usize, scratch: usize): void {
-  const st = scratch + ST;
-  const io = scratch + IO_HEADER;
-  // seed = keccak512(header ‖ nonce): 40 bytes at rate 72.
+/** seed = keccak512(header ‖ nonce) of the 40 bytes at io into `seed`, and the 128-byte mix = seed ‖ seed. */
+function startHash(io: usize, seed: usize, mix: usize, st: usize): void {
   for (let i: usize = 0; i < 40; i += 8) store<u64>(st + i, load<u64>(io + i));
   store<u64>(st, 0x01, 40);
   for (let i: usize = 48; i < 200; i += 8) store<u64>(st + i, 0);
   store<u64>(st, 0x8000000000000000, 64);
   keccakF(st);
-  const seed = scratch + SEED;
-  const mix = scratch + MIX;
   memory.copy(seed, st, 64);
   memory.copy(mix, st, 64);
   memory.copy(mix + 64, st, 64);
-  const s0 = load<u32>(seed);
+}
+
+/** mix = fnv(mix, page) over 32 words. */
+@inline function foldPage(mix: usize, page: usize): void {
   const prime = i32x4.splat(FNV_PRIME);
-  for (let i: u32 = 0; i < 64; i++) {
-    const page = fnv(i ^ s0, load<u32>(mix + (<usize>(i & 31) << 2))) % numPages;
-    let src: usize;
-    if (dataset == 0) {
-      src = scratch + PAGE;
-      datasetPage(cache, n, page, src, scratch);
-    } else {
-      src = dataset + (<usize>page << 7);
-      if ((atomic.load<u32>(ready + (<usize>(page >> 5) << 2)) & (1 << (page & 31))) == 0) {
-        memoisePage(cache, n, page, dataset, ready, progress, scratch);
-      }
-    }
-    for (let k: usize = 0; k < 128; k += 16) v128.store(mix + k, v128.xor(i32x4.mul(v128.load(mix + k), prime), v128.load(src + k)));
-  }
-  // Compressed mix (8 words), then final = keccak256(seed ‖ cmix): 96 bytes at rate 136.
-  const result = scratch + IO_RESULT;
+  for (let k: usize = 0; k < 128; k += 16) v128.store(mix + k, v128.xor(i32x4.mul(v128.load(mix + k), prime), v128.load(page + k)));
+}
+
+/** Compressed mix (8 words) to result, then final = keccak256(seed ‖ cmix) (96 bytes at rate 136) to result+32. */
+function finishHash(mix: usize, seed: usize, result: usize, st: usize): void {
   for (let i: usize = 0; i < 8; i++) {
     const m = mix + (i << 4);
     store<u32>(result + (i << 2), fnv(fnv(fnv(load<u32>(m), load<u32>(m, 4)), load<u32>(m, 8)), load<u32>(m, 12)));
@@ -133,6 +126,102 @@ export function hashimoto(cache: usize, n: u32, numPages: u32, dataset: usize, r
   store<u64>(st, 0x8000000000000000, 128);
   keccakF(st);
   memory.copy(result + 32, st, 32);
+}
+
+@inline function pageIndex(i: u32, s0: u32, mix: usize, numPages: u32): u32 {
+  return fnv(i ^ s0, load<u32>(mix + (<usize>(i & 31) << 2))) % numPages;
+}
+
+/**
+ * Ethash of the header hash and nonce at scratch+IO_HEADER; mix digest and final hash to scratch+IO_RESULT.
+ * dataset == 0: light mode (pages from the cache); otherwise the memoised dataset (missing pages computed here).
+ */
+export function hashimoto(cache: usize, n: u32, numPages: u32, dataset: usize, ready: usize, progress: usize, scratch: usize): void {
+  const seed = scratch + SEED;
+  const mix = scratch + MIX;
+  startHash(scratch + IO_HEADER, seed, mix, scratch + ST);
+  const s0 = load<u32>(seed);
+  for (let i: u32 = 0; i < 64; i++) {
+    const page = pageIndex(i, s0, mix, numPages);
+    let src: usize;
+    if (dataset == 0) {
+      src = scratch + PAGE;
+      datasetPage(cache, n, page, src, scratch);
+    } else {
+      src = dataset + (<usize>page << 7);
+      if ((atomic.load<u32>(ready + (<usize>(page >> 5) << 2)) & (1 << (page & 31))) == 0) {
+        memoisePage(cache, n, page, dataset, ready, progress, scratch);
+      }
+    }
+    foldPage(mix, src);
+  }
+  finishHash(mix, seed, scratch + IO_RESULT, scratch + ST);
+}
+
+/**
+ * Two light-mode hashes at once (inputs at IO_HEADER and IO_HEADER_2, results at IO_RESULT and IO_RESULT_2): their
+ * page computations run in lockstep, four independent item chains whose cache reads overlap. Light verification
+ * waits on memory, so a pair costs far less than two singles.
+ */
+export function hashimotoPair(cache: usize, n: u32, numPages: u32, scratch: usize): void {
+  const st = scratch + ST;
+  const seedX = scratch + SEED;
+  const seedY = scratch + SEED_2;
+  const mixX = scratch + MIX;
+  const mixY = scratch + MIX_2;
+  startHash(scratch + IO_HEADER, seedX, mixX, st);
+  startHash(scratch + IO_HEADER_2, seedY, mixY, st);
+  const s0x = load<u32>(seedX);
+  const s0y = load<u32>(seedY);
+  for (let i: u32 = 0; i < 64; i++) {
+    datasetPages2(cache, n, pageIndex(i, s0x, mixX, numPages), pageIndex(i, s0y, mixY, numPages), scratch + PAGE, scratch + PAGE_2, scratch);
+    foldPage(mixX, scratch + PAGE);
+    foldPage(mixY, scratch + PAGE_2);
+  }
+  finishHash(mixX, seedX, scratch + IO_RESULT, st);
+  finishHash(mixY, seedY, scratch + IO_RESULT_2, st);
+}
+
+/** Items of two pages (of two different hashes) in one loop: datasetPage twice, with the four chains interleaved. */
+function datasetPages2(cache: usize, n: u32, pageX: u32, pageY: u32, outX: usize, outY: usize, scratch: usize): void {
+  const a = scratch + MIX_A;
+  const b = scratch + MIX_B;
+  const c = scratch + MIX_C;
+  const d = scratch + MIX_D;
+  const ia = pageX << 1;
+  const ib = ia + 1;
+  const ic = pageY << 1;
+  const id = ic + 1;
+  memory.copy(a, cache + (<usize>(ia % n) << 6), 64);
+  memory.copy(b, cache + (<usize>(ib % n) << 6), 64);
+  memory.copy(c, cache + (<usize>(ic % n) << 6), 64);
+  memory.copy(d, cache + (<usize>(id % n) << 6), 64);
+  store<u32>(a, load<u32>(a) ^ ia);
+  store<u32>(b, load<u32>(b) ^ ib);
+  store<u32>(c, load<u32>(c) ^ ic);
+  store<u32>(d, load<u32>(d) ^ id);
+  keccak512_64(a, a, scratch);
+  keccak512_64(b, b, scratch);
+  keccak512_64(c, c, scratch);
+  keccak512_64(d, d, scratch);
+  const prime = i32x4.splat(FNV_PRIME);
+  for (let j: u32 = 0; j < 256; j++) {
+    const slot = <usize>(j & 15) << 2;
+    const pa = cache + (<usize>(fnv(ia ^ j, load<u32>(a + slot)) % n) << 6);
+    const pb = cache + (<usize>(fnv(ib ^ j, load<u32>(b + slot)) % n) << 6);
+    const pc = cache + (<usize>(fnv(ic ^ j, load<u32>(c + slot)) % n) << 6);
+    const pd = cache + (<usize>(fnv(id ^ j, load<u32>(d + slot)) % n) << 6);
+    for (let k: usize = 0; k < 64; k += 16) {
+      v128.store(a + k, v128.xor(i32x4.mul(v128.load(a + k), prime), v128.load(pa + k)));
+      v128.store(b + k, v128.xor(i32x4.mul(v128.load(b + k), prime), v128.load(pb + k)));
+      v128.store(c + k, v128.xor(i32x4.mul(v128.load(c + k), prime), v128.load(pc + k)));
+      v128.store(d + k, v128.xor(i32x4.mul(v128.load(d + k), prime), v128.load(pd + k)));
+    }
+  }
+  keccak512_64(a, outX, scratch);
+  keccak512_64(b, outX + 64, scratch);
+  keccak512_64(c, outY, scratch);
+  keccak512_64(d, outY + 64, scratch);
 }
 
 /** Claims `chunk` pages of the memoised dataset (progress[0]) and computes those not ready; returns pages claimed. */

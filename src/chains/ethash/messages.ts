@@ -18,8 +18,8 @@ export type ToWorker =
   | { type: 'attach-dataset'; dataset: DatasetRegion; fill: boolean }
   /** Stop using the cache and dataset of `epoch` and answer `dropped`: only then may its regions be reused. */
   | { type: 'drop'; epoch: number }
-  /** Ethash of (headerHash, nonce) in `epoch`; answer `hashed` or `failed` with the same id. */
-  | { type: 'hash'; id: number; epoch: number; headerHash: Uint8Array; nonce: bigint };
+  /** Ethash of each (headerHash, nonce) in `epoch` (one, or a pair computed together); `hashed`/`failed` per id. */
+  | { type: 'hash'; epoch: number; jobs: Array<{ id: number; headerHash: Uint8Array; nonce: bigint }> };
 
 /** Worker → main. */
 export type FromWorker =

@@ -9,58 +9,28 @@ import type { Worker } from 'node:worker_threads';
 import { epochOf, fullDatasetSize, lightCacheSize, MAX_EPOCH, MIX_BYTES, readyBitmapBytes } from '../../core/ethash/index.js';
 import { type Logger, silentLogger } from '../../log/logger.js';
 import { type DatasetRegion, type EngineKind, SCRATCH_BYTES, wasmAvailable } from './engine.js';
+import {
+  EthashQueueFullError,
+  type EthashResult,
+  type EthashVerifier,
+  type EthashVerifierOptions,
+  type EthashVerifierStats,
+} from './verifier-types.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import { SharedRegions } from './regions.js';
 import { spawnEthashWorker } from './spawn.js';
 
-export interface EthashResult {
-  mixDigest: Buffer;
-  finalHash: Buffer;
-}
+export {
+  EthashQueueFullError,
+  type EthashResult,
+  type EthashVerifier,
+  type EthashVerifierOptions,
+  type EthashVerifierStats,
+  ethashVerifierOptions,
+} from './verifier-types.js';
 
-export interface EthashVerifier {
-  /** Ethash of (headerHash, nonce) at blockNumber's epoch, computed off the event loop. */
-  hash(req: { blockNumber: number; headerHash: Buffer; nonce: bigint }): Promise<EthashResult>;
-  /** Builds (or starts building) the epoch caches for this block number and the next epoch ahead of the switch. */
-  prepare(blockNumber: number): Promise<void>;
-  stats(): EthashVerifierStats;
-  close(): Promise<void>;
-}
-
-export interface EthashVerifierStats {
-  epochsCached: number[];
-  threads: number;
-  mode: 'light' | 'full';
-  /** WebAssembly kernels, or the TypeScript reference when they are not built. */
-  engine: EngineKind;
-  /** Bytes of the shared memory (caches, datasets, scratch). */
-  memoryBytes: number;
-  queued: number;
-  /** Full mode: how far each epoch's memoised dataset is filled. */
-  datasets: Array<{ epoch: number; pagesFilled: number; pages: number }>;
-}
-
-export interface EthashVerifierOptions {
-  /** Verification threads (default: cores − 1, at least 2, at most 4). */
-  threads?: number;
-  /** Light caches kept in memory (16 MB and up each; default 3: a late share's epoch, the current, the next). */
-  maxCachedEpochs?: number;
-  /** Memoised full dataset (≥ 1 GB per epoch), used when the budget holds at least one epoch's dataset. */
-  fullDataset?: { enabled: boolean; memoryBudgetBytes: number; backgroundFill?: boolean };
-  /** Requests waiting for a thread beyond this are refused (default 4096). */
-  maxQueued?: number;
-  /** Default: 'wasm' when `npm run build:wasm` has built the kernels, else 'typescript' (slower, same results). */
-  engine?: EngineKind;
-  logger?: Logger;
-}
-
-/** A request refused because the queue is full: the caller should reject the share as "busy", not crash. */
-export class EthashQueueFullError extends Error {
-  constructor(queued: number) {
-    super(`ethash verification queue full (${queued} waiting)`);
-    this.name = 'EthashQueueFullError';
-  }
-}
+/** How far down the queue a thread looks for a second share of the same epoch to hash with the first. */
+const PAIR_LOOKAHEAD = 8;
 
 interface HashJob {
   id: number;
@@ -98,7 +68,7 @@ interface Slot {
   index: number;
   worker: Worker | null;
   /** What the thread is doing: a hash job, a cache build, or nothing. */
-  busy: { kind: 'hash'; job: HashJob } | { kind: 'build'; epoch: number } | null;
+  busy: { kind: 'hash'; jobs: HashJob[] } | { kind: 'build'; epoch: number } | null;
   caches: Set<number>;
   datasets: Set<number>;
   scratch: number;
@@ -224,7 +194,7 @@ class WorkerEthashVerifier implements EthashVerifier {
     const running = this.slots.map((slot) => {
       const worker = slot.worker;
       slot.worker = null;
-      if (slot.busy?.kind === 'hash') slot.busy.job.reject(closedError());
+      if (slot.busy?.kind === 'hash') for (const job of slot.busy.jobs) job.reject(closedError());
       slot.busy = null;
       return worker?.terminate();
     });
@@ -338,7 +308,7 @@ class WorkerEthashVerifier implements EthashVerifier {
       if (this.builds.length > 0 && buildsRunning < maxBuilds) {
         const epoch = this.builds.shift()!;
         if (!this.epochs.has(epoch)) continue;
-        slot.busy = { kind: 'build', epoch };
+        this.setBusy(slot, { kind: 'build', epoch });
         this.post(slot, { type: 'build', cache: { epoch, offset: this.epochs.get(epoch)!.cacheOffset } });
         continue;
       }
@@ -350,9 +320,20 @@ class WorkerEthashVerifier implements EthashVerifier {
         continue;
       }
       this.attach(slot, state);
-      slot.busy = { kind: 'hash', job };
-      this.post(slot, { type: 'hash', id: job.id, epoch: job.epoch, headerHash: job.headerHash, nonce: job.nonce });
+      const jobs = [job];
+      // In light mode a thread hashes two shares of one epoch together for about the price of one (overlapped reads).
+      const partner = state.dataset ? -1 : this.ready.findIndex((other, i) => i < PAIR_LOOKAHEAD && other.epoch === job.epoch);
+      if (partner >= 0) jobs.push(...this.ready.splice(partner, 1));
+      this.setBusy(slot, { kind: 'hash', jobs });
+      this.post(slot, { type: 'hash', epoch: job.epoch, jobs: jobs.map((j) => ({ id: j.id, headerHash: j.headerHash, nonce: j.nonce })) });
     }
+  }
+
+  /** A thread with work keeps the process alive until the work is answered; an idle one does not. */
+  private setBusy(slot: Slot, busy: Slot['busy']): void {
+    slot.busy = busy;
+    if (busy) (slot.worker ?? this.spawn(slot)).ref();
+    else slot.worker?.unref();
   }
 
   private post(slot: Slot, msg: ToWorker): void {
@@ -368,7 +349,7 @@ class WorkerEthashVerifier implements EthashVerifier {
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
     worker.on('error', (err) => this.onThreadDeath(slot, worker, `failed: ${err.message}`));
     worker.on('exit', (code) => this.onThreadDeath(slot, worker, `exited with code ${code}`));
-    // Idle threads must not keep the process alive (the pool's servers do that).
+    // Idle threads must not keep the process alive (the pool's servers do that); busy ones do (setBusy).
     worker.unref();
     return worker;
   }
@@ -376,7 +357,7 @@ class WorkerEthashVerifier implements EthashVerifier {
   private onMessage(slot: Slot, msg: FromWorker): void {
     const busy = slot.busy;
     if (msg.type === 'built') {
-      if (busy?.kind === 'build' && busy.epoch === msg.epoch) slot.busy = null;
+      if (busy?.kind === 'build' && busy.epoch === msg.epoch) this.setBusy(slot, null);
       const state = this.epochs.get(msg.epoch);
       if (state && !state.built) {
         state.built = true;
@@ -392,9 +373,10 @@ class WorkerEthashVerifier implements EthashVerifier {
     } else if (msg.type === 'dropped') {
       this.drains.find((d) => d.state.epoch === msg.epoch && d.holders.has(slot.index))?.holders.delete(slot.index);
       this.settleDrains();
-    } else if (busy?.kind === 'hash' && busy.job.id === msg.id) {
-      slot.busy = null;
-      const job = busy.job;
+    } else if (busy?.kind === 'hash' && busy.jobs.some((j) => j.id === msg.id)) {
+      const job = busy.jobs.find((j) => j.id === msg.id)!;
+      busy.jobs.splice(busy.jobs.indexOf(job), 1);
+      if (busy.jobs.length === 0) this.setBusy(slot, null);
       this.release(job.epoch);
       if (msg.type === 'hashed') {
         const bytes = Buffer.from(msg.digests.buffer, msg.digests.byteOffset, 64);
@@ -423,8 +405,10 @@ class WorkerEthashVerifier implements EthashVerifier {
     if (this.closed) return;
     this.logger.error({ thread: slot.index, reason: how, busy: busy?.kind ?? 'idle' }, 'ethash thread died');
     if (busy?.kind === 'hash') {
-      this.release(busy.job.epoch);
-      busy.job.reject(new Error(`ethash thread ${slot.index} ${how} while hashing`));
+      for (const job of busy.jobs) {
+        this.release(job.epoch);
+        job.reject(new Error(`ethash thread ${slot.index} ${how} while hashing`));
+      }
     } else if (busy?.kind === 'build') {
       const state = this.epochs.get(busy.epoch);
       if (state) {
@@ -437,17 +421,4 @@ class WorkerEthashVerifier implements EthashVerifier {
     }
     this.pump();
   }
-}
-
-/** Verifier options from the `ethash` config section (threads 0 = automatic, budget in MB). */
-export function ethashVerifierOptions(
-  config: { threads: number; maxCachedEpochs: number; fullDataset: { enabled: boolean; memoryBudgetMb: number } },
-  logger?: Logger,
-): EthashVerifierOptions {
-  return {
-    ...(config.threads > 0 ? { threads: config.threads } : {}),
-    maxCachedEpochs: config.maxCachedEpochs,
-    fullDataset: { enabled: config.fullDataset.enabled, memoryBudgetBytes: config.fullDataset.memoryBudgetMb * 2 ** 20 },
-    ...(logger ? { logger } : {}),
-  };
 }

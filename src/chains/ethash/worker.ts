@@ -68,16 +68,22 @@ port.on('message', (msg: ToWorker) => {
       return;
     case 'hash': {
       const cache = caches.get(msg.epoch);
-      if (!cache) {
-        send({ type: 'failed', id: msg.id, epoch: msg.epoch, message: `no light cache for epoch ${msg.epoch} in this thread` });
-        return;
-      }
+      const dataset = datasets.get(msg.epoch)?.dataset ?? null;
       try {
-        const dataset = datasets.get(msg.epoch)?.dataset ?? null;
-        const digests = engine.hash(cache, dataset, msg.headerHash, msg.nonce);
-        send({ type: 'hashed', id: msg.id, digests, full: dataset !== null });
+        if (!cache) throw new Error(`no light cache for epoch ${msg.epoch} in this thread`);
+        const [first, second] = msg.jobs;
+        if (first && second && msg.jobs.length === 2 && !dataset) {
+          const [a, b] = engine.hashPair(cache, first, second);
+          send({ type: 'hashed', id: first.id, digests: a, full: false });
+          send({ type: 'hashed', id: second.id, digests: b, full: false });
+        } else {
+          for (const job of msg.jobs) {
+            send({ type: 'hashed', id: job.id, digests: engine.hash(cache, dataset, job.headerHash, job.nonce), full: dataset !== null });
+          }
+        }
       } catch (err) {
-        send({ type: 'failed', id: msg.id, epoch: msg.epoch, message: err instanceof Error ? err.message : String(err) });
+        const message = err instanceof Error ? err.message : String(err);
+        for (const job of msg.jobs) send({ type: 'failed', id: job.id, epoch: msg.epoch, message });
       }
       scheduleFill();
       return;
