@@ -7,9 +7,9 @@ import type { LightCache } from '../core/ethash/index.js';
 
 /**
  * Ethash hashing threads for the built-in miner (light mode: dataset items computed from the epoch's light cache).
- * The worker runs the project's own TypeScript Ethash (src/core/ethash) by registering tsx inside the thread:
+ * The worker runs the project's own Ethash (core/ethash). Run from source, it registers tsx inside the thread:
  * worker threads do not inherit the loader the main thread runs under (tsx, vitest), so the bootstrap is plain
- * JavaScript evaluated by the Worker and loads tsx by absolute path.
+ * JavaScript evaluated by the Worker and loads tsx by absolute path. Run compiled (dist/), it imports the .js.
  *
  * Caches: thread 0 builds an epoch's light cache in a SharedArrayBuffer and hands it back; the main thread passes
  * the same memory to every other thread (and keeps it to re-check found shares), so each epoch is built once.
@@ -23,8 +23,10 @@ const { parentPort, workerData } = require('node:worker_threads');
 const abort = workerData.abort;
 const MASK64 = (1n << 64n) - 1n;
 const ready = (async () => {
-  const { register } = await import(workerData.tsxApiUrl);
-  register();
+  if (workerData.tsxApiUrl !== null) {
+    const { register } = await import(workerData.tsxApiUrl);
+    register();
+  }
   return import(workerData.ethashUrl);
 })();
 const caches = new Map();
@@ -110,10 +112,11 @@ export class EthashThreads {
   private closed = false;
 
   constructor(readonly size: number) {
+    const fromSource = import.meta.url.endsWith('.ts');
     const workerData = {
       abort: this.abortFlag,
-      tsxApiUrl: tsxEsmApiUrl(),
-      ethashUrl: new URL('../core/ethash/index.ts', import.meta.url).href,
+      tsxApiUrl: fromSource ? tsxEsmApiUrl() : null,
+      ethashUrl: new URL(`../core/ethash/index.${fromSource ? 'ts' : 'js'}`, import.meta.url).href,
     };
     for (let i = 0; i < size; i++) {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });

@@ -7,8 +7,10 @@
  *  2. `mining.subscribe` whose 2nd param starts with `EthereumStratum/` → Ethash, **EthereumStratum/1.0.0**
  *     (lolMiner, T-Rex, NBMiner, TeamRedMiner, GMiner, ethminer `stratum2+tcp`). `mining.hello` (EthereumStratum
  *     2.0) is Ethash too; that dialect is answered with a clear refusal.
- *  3. `mining.subscribe` with NO params and `"jsonrpc": "2.0"` → Ethash, **ethminer's plain `stratum+tcp`** mode
- *     (ethminer ≥ 0.18 sends exactly `{"id":1,"jsonrpc":"2.0","method":"mining.subscribe","params":[]}`).
+ *  3. `mining.subscribe` with NO params and `"jsonrpc": "2.0"`, on a port that serves Ethash → Ethash,
+ *     **ethminer's plain `stratum+tcp`** mode (ethminer ≥ 0.18 sends exactly
+ *     `{"id":1,"jsonrpc":"2.0","method":"mining.subscribe","params":[]}`). On a SHA-256d-only port it stays SV1:
+ *     there an unknown SV1 client that happens to send the marker is never turned away.
  *  4. `mining.subscribe` with NO params and no `jsonrpc` is ambiguous: older ethminer (≤ 0.17) and old cgminer both
  *     send it. On a port that serves SHA-256d it stays **SV1** (never break an ASIC); on an Ethash-only port it is
  *     ethminer's stratum mode (SV1 would be refused there anyway).
@@ -29,11 +31,8 @@ export function detectDialect(first: RpcRequest, portAlgorithms: readonly Stratu
   if (first.method !== 'mining.subscribe') return { algorithm: 'sha256d' };
   const protocol = first.params[1];
   if (typeof protocol === 'string' && protocol.startsWith('EthereumStratum/')) return { algorithm: 'ethash', dialect: 'ethstratum' };
-  if (first.params.length === 0) {
-    if (first.jsonrpc === '2.0') return { algorithm: 'ethash', dialect: 'ethminer-stratum' };
-    if (!portAlgorithms.includes('sha256d') && portAlgorithms.includes('ethash')) {
-      return { algorithm: 'ethash', dialect: 'ethminer-stratum' };
-    }
+  if (first.params.length === 0 && portAlgorithms.includes('ethash')) {
+    if (first.jsonrpc === '2.0' || !portAlgorithms.includes('sha256d')) return { algorithm: 'ethash', dialect: 'ethminer-stratum' };
   }
   return { algorithm: 'sha256d' };
 }

@@ -102,13 +102,20 @@ export abstract class EthashSession implements DialectSession, StratumSessionCon
 
   /** Error for a request this dialect does not know (a precise message; the connection stays). */
   protected unknownMethod(req: RpcRequest, code: number = StratumErrorCode.Other): void {
-    this.log.info({ method: req.method }, 'unknown method');
-    this.replyError(req.id, code, `Unknown method '${req.method}'`);
+    this.refuse(req.id, code, `Unknown method '${req.method.slice(0, 64)}'`);
   }
 
+  /** A refused request (not a share verdict): counted as junk by the connection, which also logs it (sampled). */
   protected refuse(id: RequestId, code: number, message: string): void {
-    this.log.info({ code, reason: message }, 'request refused');
+    this.log.debug({ code, reason: message }, 'request refused');
     this.replyError(id, code, message);
+    this.io.reportJunk?.(message);
+  }
+
+  /** A submit refused for its form (bad params, not subscribed): a rejected share that is also junk. */
+  protected refuseSubmit(id: RequestId, code: number, message: string, fields: Record<string, unknown> = {}): void {
+    this.rejectShare(id, code, message, fields);
+    this.io.reportJunk?.(message);
   }
 
   /** Authorizes `username` through the backend; replies `true` or an error; resolves once replied. */
@@ -138,7 +145,8 @@ export abstract class EthashSession implements DialectSession, StratumSessionCon
     }
     if (this.isClosed) return false;
     if (!result.ok) {
-      this.log.info({ username, reason: result.message }, 'authorize rejected');
+      this.log.debug({ username, reason: result.message }, 'authorize rejected');
+      this.io.reportJunk?.(`authorize rejected: ${result.message}`);
       this.replyError(id, StratumErrorCode.Unauthorized, `Unauthorized worker: ${result.message}`);
       return false;
     }
@@ -245,7 +253,8 @@ export abstract class EthashSession implements DialectSession, StratumSessionCon
 
   protected rejectShare(id: RequestId, code: number, message: string, fields: Record<string, unknown> = {}): void {
     this.rejected++;
-    this.log.info({ code, reason: message, ...fields }, 'share rejected');
+    // Per-share lines stay at debug (the counters carry the totals): a flood of bad shares cannot flood the log.
+    this.log.debug({ code, reason: message, ...fields }, 'share rejected');
     if (!this.isClosed) this.replyError(id, code, message);
   }
 

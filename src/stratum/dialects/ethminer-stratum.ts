@@ -94,30 +94,32 @@ export class EthminerStratumSession extends EthashSession {
   private async onSubmit(req: RpcRequest): Promise<void> {
     if (req.params.length < 5) {
       const got = req.params.length;
-      return this.rejectShare(
+      return this.refuseSubmit(
         req.id,
         StratumErrorCode.Other,
         `mining.submit expects 5 params [worker, job_id, nonce, headerhash, mixdigest], got ${got}`,
       );
     }
     const [workerName, jobId] = req.params;
-    if (typeof workerName !== 'string') return this.rejectShare(req.id, StratumErrorCode.Other, 'mining.submit param 1 (worker) must be a string');
+    if (typeof workerName !== 'string') return this.refuseSubmit(req.id, StratumErrorCode.Other, 'mining.submit param 1 (worker) must be a string');
     if (typeof jobId !== 'string' || jobId.length === 0 || jobId.length > 128) {
-      return this.rejectShare(req.id, StratumErrorCode.Other, 'mining.submit param 2 (job_id) must be a string of 1..128 characters');
+      return this.refuseSubmit(req.id, StratumErrorCode.Other, 'mining.submit param 2 (job_id) must be a string of 1..128 characters');
     }
     const nonce = checkFullNonce(req.params[2]);
-    if (!nonce.ok) return this.rejectShare(req.id, StratumErrorCode.Other, nonce.message, { job: jobId });
+    if (!nonce.ok) return this.refuseSubmit(req.id, StratumErrorCode.Other, nonce.message, { job: jobId });
     const header = checkHex('header hash', req.params[3], 32);
-    if (!header.ok) return this.rejectShare(req.id, StratumErrorCode.Other, header.message, { job: jobId });
+    if (!header.ok) return this.refuseSubmit(req.id, StratumErrorCode.Other, header.message, { job: jobId });
     const mix = checkHex('mix digest', req.params[4], 32);
-    if (!mix.ok) return this.rejectShare(req.id, StratumErrorCode.Other, mix.message, { job: jobId });
+    if (!mix.ok) return this.refuseSubmit(req.id, StratumErrorCode.Other, mix.message, { job: jobId });
     const worker = this.findWorker(workerName, req.worker);
     if (worker === undefined) return this.rejectShare(req.id, StratumErrorCode.Unauthorized, `Unauthorized worker '${workerName}'`);
-    const work = this.sent.get(jobId);
+    // ethminer before 0.18 parsed job ids as 32-byte hashes (a short id comes back as zeros): the header it also
+    // sends names the work just as well.
+    const work = this.sent.get(jobId) ?? [...this.sent.values()].reverse().find((w) => w.job.headerHash === header.value);
     if (work === undefined) return this.rejectShare(req.id, StratumErrorCode.JobNotFound, `Job '${jobId}' not found`, { job: jobId });
     if (work.job.headerHash !== header.value) {
       const message = `header hash 0x${header.value.slice(0, 16)}… is not the header of job '${jobId}'`;
-      return this.rejectShare(req.id, StratumErrorCode.Other, message, { job: jobId });
+      return this.refuseSubmit(req.id, StratumErrorCode.Other, message, { job: jobId });
     }
     await this.submitShare(req.id, work, worker, {
       workerName,

@@ -96,18 +96,18 @@ export class EthProxySession extends EthashSession {
     const worker = this.primary;
     if (worker === null) return this.rejectShare(req.id, StratumErrorCode.Unauthorized, 'Not logged in: send eth_submitLogin first');
     if (req.params.length < 3) {
-      return this.rejectShare(
+      return this.refuseSubmit(
         req.id,
         RpcCode.InvalidParams,
         `eth_submitWork expects 3 params [nonce, headerhash, mixdigest], got ${req.params.length}`,
       );
     }
     const nonce = checkFullNonce(req.params[0]);
-    if (!nonce.ok) return this.rejectShare(req.id, RpcCode.InvalidParams, nonce.message);
+    if (!nonce.ok) return this.refuseSubmit(req.id, RpcCode.InvalidParams, nonce.message);
     const header = checkHex('header hash', req.params[1], 32);
-    if (!header.ok) return this.rejectShare(req.id, RpcCode.InvalidParams, header.message);
+    if (!header.ok) return this.refuseSubmit(req.id, RpcCode.InvalidParams, header.message);
     const mix = checkHex('mix digest', req.params[2], 32);
-    if (!mix.ok) return this.rejectShare(req.id, RpcCode.InvalidParams, mix.message);
+    if (!mix.ok) return this.refuseSubmit(req.id, RpcCode.InvalidParams, mix.message);
     const work = this.sent.get(header.value);
     if (work === undefined) {
       return this.rejectShare(

@@ -109,22 +109,22 @@ export class EthereumStratumSession extends EthashSession {
   }
 
   private async onSubmit(req: RpcRequest): Promise<void> {
-    if (this.extranonce === null) return this.rejectShare(req.id, StratumErrorCode.NotSubscribed, 'Not subscribed');
+    if (this.extranonce === null) return this.refuseSubmit(req.id, StratumErrorCode.NotSubscribed, 'Not subscribed');
     const [workerName, jobId, nonceTail] = req.params;
     if (req.params.length < 3) {
       const got = req.params.length;
-      return this.rejectShare(req.id, StratumErrorCode.Other, `mining.submit expects 3 params [worker, job_id, nonce], got ${got}`);
+      return this.refuseSubmit(req.id, StratumErrorCode.Other, `mining.submit expects 3 params [worker, job_id, nonce], got ${got}`);
     }
-    if (typeof workerName !== 'string') return this.rejectShare(req.id, StratumErrorCode.Other, 'mining.submit param 1 (worker) must be a string');
+    if (typeof workerName !== 'string') return this.refuseSubmit(req.id, StratumErrorCode.Other, 'mining.submit param 1 (worker) must be a string');
     if (typeof jobId !== 'string' || jobId.length === 0 || jobId.length > MAX_JOB_ID_LENGTH) {
-      return this.rejectShare(
+      return this.refuseSubmit(
         req.id,
         StratumErrorCode.Other,
         `mining.submit param 2 (job_id) must be a string of 1..${MAX_JOB_ID_LENGTH} characters`,
       );
     }
     const nonce = checkNonceTail(nonceTail, this.extranonce);
-    if (!nonce.ok) return this.rejectShare(req.id, StratumErrorCode.Other, nonce.message, { job: jobId });
+    if (!nonce.ok) return this.refuseSubmit(req.id, StratumErrorCode.Other, nonce.message, { job: jobId });
     const worker = this.workers.get(workerName);
     if (worker === undefined) return this.rejectShare(req.id, StratumErrorCode.Unauthorized, `Unauthorized worker '${workerName}'`);
     const work = this.sent.get(jobId);

@@ -34,6 +34,8 @@ describe('dialect detection', () => {
     expect(detectDialect(bare, ['sha256d', 'ethash'])).toEqual({ algorithm: 'sha256d' });
     expect(detectDialect(bare, ['sha256d'])).toEqual({ algorithm: 'sha256d' });
     expect(detectDialect(bare, ['ethash'])).toEqual({ algorithm: 'ethash', dialect: 'ethminer-stratum' });
+    // The JSON-RPC 2.0 marker only counts where Ethash is served: an ASIC-only port never turns an SV1 client away.
+    expect(detectDialect({ ...bare, jsonrpc: '2.0' }, ['sha256d'])).toEqual({ algorithm: 'sha256d' });
     // SV1 miners name themselves: never Ethash, whatever the port.
     expect(detectDialect(req('mining.subscribe', ['bitaxe/BM1366/v2.4.0']), ['ethash'])).toEqual({ algorithm: 'sha256d' });
     expect(detectDialect({ ...req('mining.subscribe', ['cpuminer/2.5.1']), jsonrpc: '2.0' }, ['sha256d', 'ethash'])).toEqual({

@@ -78,9 +78,10 @@ describe("ethminer's stratum mode", () => {
     expect(await c.call(3, 'mining.authorize', [`${ADDRESS}.old`, 'x'])).toEqual({ id: 3, result: true, error: null });
     const notify = await c.notification('mining.notify');
     expect(notify.params).toEqual([SHARE_JOB.id, `0x${SHARE.headerHash}`, `0x${SHARE_JOB.seedHash}`, boundaryHex(SHARE_DIFFICULTY)]);
+    // Old ethminer turns a short job id into a 32-byte hash (zeros) and sends that back: the header names the work.
     const reply = await c.call(4, 'mining.submit', [
       `${ADDRESS}.old`,
-      SHARE_JOB.id,
+      '0'.repeat(64),
       `0x${SHARE.nonceHex}`,
       `0x${SHARE.headerHash}`,
       `0x${SHARE.mixDigest}`,
