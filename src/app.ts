@@ -15,6 +15,9 @@ import { coinsToUnits } from './core/amount.js';
 import { createPayoutScheme, startLedger, type Ledger, type LedgerOptions } from './ledger/index.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { BlockGate } from './pool/block-gate.js';
+import { ethashVerifierOptions } from './chains/ethash/verifier.js';
+import { EthashPool } from './pool/ethash-pool.js';
+import { ethashUnavailableReason, seedHashHex, startEthashProcess, type EthashProcess } from './pool/ethash-wiring.js';
 import { PoolRuntime } from './pool/pool.js';
 import { WorkSource } from './pool/work-source.js';
 import { connectNode, type NodeConnection } from './node.js';
@@ -28,6 +31,8 @@ const GXC_RECONCILE_GRACE_MS = 60 * 60 * 1000;
 export interface RunningPool {
   settings: PoolSettings;
   runtime: PoolRuntime;
+  /** The Ethash side (gpu pool, general port); null when the pool serves no Ethash or the chain takes none. */
+  ethash: EthashPool | null;
   stratum: StratumServer;
   stratumPort: number;
   web: FastifyInstance;
@@ -77,6 +82,12 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
 
   const pools: RunningPool[] = [];
   const ledgers: Ledger[] = [];
+  const servesEthash = selectPools(cfg, { devnet: node.isDevnet }).some((p) => p.algorithms.includes('ethash'));
+  const ethashLog = logger.child({ component: 'ethash' });
+  const ethash = servesEthash
+    ? startEthashProcess(chain, { instanceId, logger: ethashLog, verifier: ethashVerifierOptions(cfg.ethash, ethashLog) })
+    : null;
+  if (servesEthash && !ethash) logger.warn({ event: 'ethash_unavailable', chain: chain.kind }, ethashUnavailableReason(chain));
   // One for the process: every pool mines the same chain, so one block per previous block goes to the node.
   const blockGate = new BlockGate();
   const stopAll = async (): Promise<void> => {
@@ -90,11 +101,17 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
     }
     await opened.close();
     await node.stop();
+    await ethash?.close();
   };
 
   // A block the node accepted makes every pool's jobs on its previous block stale at once; then new work is fetched.
   const onBlockAccepted = (prevHashDisplay: string, accepted: boolean): void => {
-    if (accepted) for (const p of pools) p.runtime.expireWorkOn(prevHashDisplay);
+    if (accepted) {
+      for (const p of pools) {
+        p.runtime.expireWorkOn(prevHashDisplay);
+        p.ethash?.expireWorkOn(prevHashDisplay);
+      }
+    }
     void workSource.refreshNow(accepted ? 'block accepted' : 'block without verdict');
   };
 
@@ -115,6 +132,7 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
           instanceId,
           onBlockAccepted,
           blockGate,
+          ethash,
         }),
       );
     }
@@ -125,18 +143,22 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
 
   workSource.on('work', (work, clean) => {
     const networkDifficulty = targetToDifficulty(work.networkTarget);
+    // One template serves both algorithms: the Ethash work is derived once for every pool.
+    const ethashWork = ethash && pools.some((p) => p.ethash) ? ethash.workFor(work) : null;
     for (const p of pools) {
-      if (!p.settings.algorithms.includes('sha256d')) continue;
-      const job = p.runtime.addWork(work, clean);
+      // On GXC both algorithms mine against one target: one ceiling caps both kinds of sessions.
       p.stratum.setDifficultyCeiling(networkDifficulty);
-      p.stratum.broadcastJob(job.stratum, clean);
+      if (p.settings.algorithms.includes('sha256d')) {
+        const job = p.runtime.addWork(work, clean);
+        p.stratum.broadcastJob(job.stratum, clean);
+      }
+      if (p.ethash && ethashWork) p.stratum.broadcastEthashJob(p.ethash.addWork(ethashWork, clean), clean);
     }
   });
   await workSource.start();
 
   // Confirmations and payments: every instance runs a ledger per pool, but only the lease holder acts.
   for (const p of pools) {
-    if (!p.settings.algorithms.includes('sha256d')) continue;
     ledgers.push(
       startLedger({
         store,
@@ -191,6 +213,7 @@ interface OnePoolDeps {
   instanceId: number;
   onBlockAccepted: (prevHashDisplay: string, accepted: boolean) => void;
   blockGate: BlockGate;
+  ethash: EthashProcess | null;
 }
 
 async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
@@ -206,8 +229,23 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
     onBlockAccepted: d.onBlockAccepted,
     blockGate: d.blockGate,
   });
+  const ethashPool =
+    settings.algorithms.includes('ethash') && d.ethash
+      ? new EthashPool({
+          runtime,
+          capability: d.ethash.capability,
+          hasher: d.ethash.hasher,
+          seedHashOf: seedHashHex,
+          shares: d.opened.shareWriter,
+          instanceId: d.instanceId,
+          logger: log.child({ algorithm: 'ethash' }),
+        })
+      : null;
   const stratum = createStratumServer({
     backend: runtime,
+    ...(ethashPool && d.ethash
+      ? { ethashBackend: ethashPool, ethashDifficulty: settings.ethashDifficulty ?? settings.difficulty, ethashExtranonces: d.ethash.extranonces }
+      : {}),
     allocator: d.allocator,
     algorithms: settings.algorithms,
     extranonce2Size: d.extranonce2Size,
@@ -234,11 +272,27 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
         .map((s) => ({ address: s.address, worker: s.worker, difficulty: s.difficulty, connectedAt: s.connectedSince.getTime(), remote: s.remote })),
     currentJob: () => {
       const job = runtime.jobs.latest();
-      return job
-        ? { id: job.id, height: job.work.height, networkDifficulty: targetToDifficulty(job.work.networkTarget), prevHash: job.work.prevHashDisplay }
+      if (job) {
+        return {
+          id: job.id,
+          height: job.work.height,
+          networkDifficulty: targetToDifficulty(job.work.networkTarget),
+          prevHash: job.work.prevHashDisplay,
+        };
+      }
+      const ethashJob = ethashPool?.currentEthashJob();
+      const ethashWork = ethashPool?.currentWork();
+      return ethashJob && ethashWork
+        ? {
+            id: ethashJob.id,
+            height: ethashWork.height,
+            networkDifficulty: targetToDifficulty(ethashWork.networkTarget),
+            prevHash: ethashWork.prevHashDisplay,
+          }
         : null;
     },
-    nodeError: () => workSource.lastNodeError(),
+    // An Ethash-only pool on a chain without Ethash blocks says so (health ok: false with the reason).
+    nodeError: () => workSource.lastNodeError() ?? (settings.algorithms.includes('sha256d') || ethashPool ? null : ethashUnavailableReason(chain)),
     validateAddress: (a) => chain.validateAddress(a),
     refreshWork: (reason) => workSource.refreshNow(reason),
   };
@@ -246,5 +300,5 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
   await web.listen({ port: settings.webPort, host: cfg.web.host });
   const address = web.server.address();
   const webPort = typeof address === 'object' && address ? address.port : settings.webPort;
-  return { settings, runtime, stratum, stratumPort, web, webPort };
+  return { settings, runtime, ethash: ethashPool, stratum, stratumPort, web, webPort };
 }

@@ -6,6 +6,14 @@ import type { FastifyInstance } from 'fastify';
 import { unitsToCoinString } from '../core/amount.js';
 import type { PaymentRow, PaymentStatus, Store } from '../store/types.js';
 
+/**
+ * One unit for SHA-256d and Ethash shares (see src/pool/ethash-share.ts): a share counts DIFF1_TARGET / its share
+ * target, i.e. its expected hashes × 65535 / 2^48, so both kinds weigh exactly by the work their targets cost.
+ */
+const SHARE_DIFFICULTY_UNIT =
+  'pool difficulty = DIFF1_TARGET / share target (SHA-256d: the job difficulty; Ethash difficulty D: D x 65535/65536); expected_hashes = difficulty x 2^256 / DIFF1_TARGET';
+const HASHES_PER_DIFFICULTY = 2 ** 48 / 0xffff;
+
 const PAYMENT_STATUSES: PaymentStatus[] = ['pending', 'sent', 'confirmed', 'failed'];
 
 function paymentJson(p: PaymentRow): Record<string, unknown> {
@@ -91,11 +99,14 @@ export function registerLedgerRoutes(
         reward: unitsToCoinString(block.reward),
         credit_state: block.creditState,
       },
+      share_difficulty_unit: SHARE_DIFFICULTY_UNIT,
       rewards: rewards.map((r) => ({
         address: r.address,
         amount: unitsToCoinString(r.amount),
         amount_units: r.amount.toString(),
         share_difficulty_sum: r.shareDifficultySum,
+        // The work the shares stand for, whatever the algorithm: difficulty × 2^256 / DIFF1_TARGET hashes.
+        expected_hashes: Math.round(r.shareDifficultySum * HASHES_PER_DIFFICULTY),
         share_count: r.shareCount,
       })),
     };

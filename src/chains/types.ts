@@ -108,8 +108,55 @@ export interface ChainWallet {
   readonly batchesPayments: boolean;
 }
 
+/**
+ * Ethash work on the same node template as a Sha256dWork (one template fetch serves both algorithms). On GXC both
+ * algorithms mine against the same target (see chains/gxc/BRIDGE-ETHASH.md).
+ */
+export interface EthashWork {
+  /** Height of the block being mined; also the Ethash block number (epoch = height / 30000). */
+  height: number;
+  prevHashDisplay: string;
+  /** 64 lowercase hex: what miners hash with their nonce; commits to the block being mined. */
+  headerHash: string;
+  /** A final hash (big-endian integer, never reversed) at or below this makes a block. */
+  networkTarget: bigint;
+  /** The block's timestamp (fixed by the work: an Ethash miner cannot roll time). */
+  timestamp: number;
+  reward: bigint;
+  txCount: number;
+  templateKey: string;
+}
+
+/** Mix digest and final hash of one Ethash evaluation (64 lowercase hex each, never reversed). */
+export interface EthashHashResult {
+  mixDigest: string;
+  finalHash: string;
+}
+
+/** A winning Ethash nonce with what the pool computed for it. */
+export interface EthashSolution extends EthashHashResult {
+  /** Full 64-bit nonce. */
+  nonce: bigint;
+}
+
+/** Recomputes Ethash for (block number, header hash, nonce); the pool passes its verifier (off the event loop). */
+export type EthashRehash = (blockNumber: number, headerHash: string, nonce: bigint) => Promise<EthashHashResult>;
+
+/** Optional adapter capability: the chain accepts Ethash blocks (GXC `pow_ethash`). Bitcoin has none. */
+export interface EthashCapability {
+  /** Ethash work from the template `work` was built from (deterministic: same work, same header hash). */
+  workFor(work: Sha256dWork): EthashWork;
+  /**
+   * Re-verifies the block with `rehash` (never submits one whose proof fails), then submits it. Never throws for a
+   * node refusal.
+   */
+  submitBlock(work: EthashWork, solution: EthashSolution, rehash: EthashRehash): Promise<SubmitOutcome>;
+}
+
 export interface ChainAdapter {
   readonly kind: ChainKind;
+  /** Present when the chain takes Ethash blocks too (GXC); absent for Bitcoin. */
+  readonly ethash?: EthashCapability;
   /** Blocks before a coinbase can be spent (Bitcoin 100; GXC 6 on testnet, 100 on mainnet). */
   readonly coinbaseMaturity: number;
   readonly coinSymbol: string;

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigSchema, DEFAULT_CONFIG, formatIssues, type Config, type PoolSettings, type PoolName } from './schema.js';
-import { DEVNET_DIFFICULTY, POOL_PRESETS } from './presets.js';
+import { DEVNET_DIFFICULTY, ETHASH_DEVNET_DIFFICULTY, POOL_PRESETS } from './presets.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -245,12 +245,19 @@ export function selectPools(cfg: Config, opts: { devnet: boolean }): PoolSetting
   const portTarget: PoolName = cfg.pool === 'all' ? 'general' : cfg.pool;
   return names.map((name) => {
     const preset = structuredClone(POOL_PRESETS[name]);
-    if (opts.devnet) preset.difficulty = { ...DEVNET_DIFFICULTY };
+    if (opts.devnet) {
+      const ethashOnly = !preset.algorithms.includes('sha256d');
+      preset.difficulty = { ...(ethashOnly ? ETHASH_DEVNET_DIFFICULTY : DEVNET_DIFFICULTY) };
+      if (preset.ethashDifficulty) preset.ethashDifficulty = { ...ETHASH_DEVNET_DIFFICULTY };
+    }
     if (cfg.difficulty !== undefined) {
-      const d = preset.difficulty;
-      d.initial = cfg.difficulty;
-      d.floor = Math.min(d.floor, cfg.difficulty);
-      d.ceiling = Math.max(d.ceiling, cfg.difficulty);
+      // The starting difficulty of every selected pool, both algorithms (one unit: 1 = 2^32 hashes).
+      for (const d of [preset.difficulty, preset.ethashDifficulty]) {
+        if (!d) continue;
+        d.initial = cfg.difficulty;
+        d.floor = Math.min(d.floor, cfg.difficulty);
+        d.ceiling = Math.max(d.ceiling, cfg.difficulty);
+      }
     }
     if (name === portTarget && cfg.stratum.port !== undefined) preset.stratumPort = cfg.stratum.port;
     if (name === portTarget && cfg.web.port !== undefined) preset.webPort = cfg.web.port;

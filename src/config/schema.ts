@@ -59,6 +59,8 @@ export const PoolSettings = z.object({
   stratumPort: port,
   webPort: port,
   difficulty: DifficultySettings,
+  /** Ethash sessions on a port that serves both algorithms (same unit: 1 = 2^32 hashes); default `difficulty`. */
+  ethashDifficulty: DifficultySettings.optional(),
 });
 export type PoolSettings = z.infer<typeof PoolSettings>;
 

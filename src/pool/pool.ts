@@ -2,7 +2,7 @@
  * One pool (asic, gpu or general): the glue between the work source, the Stratum sessions, the share pipeline
  * and the store. Implements the StratumBackend contract; knows no wire format and no chain format.
  */
-import type { ChainAdapter } from '../chains/types.js';
+import type { ChainAdapter, SubmitOutcome } from '../chains/types.js';
 import { targetToDifficulty } from '../core/target.js';
 import type { Logger } from '../log/logger.js';
 import type { NewShare, Store } from '../store/types.js';
@@ -132,13 +132,13 @@ export class PoolRuntime implements StratumBackend {
 
   async submitShare(ctx: ShareContext, req: SubmitRequest): Promise<ShareVerdict> {
     const verdict = await this.runPipeline(ctx, req);
-    this.count(ctx, verdict);
+    this.countVerdict(ctx, verdict);
     return verdict;
   }
 
   private async runPipeline(ctx: ShareContext, req: SubmitRequest): Promise<ShareVerdict> {
     const job = this.jobs.get(req.jobId);
-    if (!job) return this.reject(ctx, req, StratumErrorCode.JobNotFound, 'Job not found (stale)');
+    if (!job) return this.rejectShare(ctx, req.jobId, StratumErrorCode.JobNotFound, 'Job not found (stale)');
 
     const check = checkShare({
       work: job.work,
@@ -149,17 +149,17 @@ export class PoolRuntime implements StratumBackend {
       jobDifficulty: ctx.jobDifficulty,
       nowSeconds: Math.floor(Date.now() / 1000),
     });
-    if (!check.ok) return this.reject(ctx, req, check.code, check.message);
+    if (!check.ok) return this.rejectShare(ctx, req.jobId, check.code, check.message);
 
     const hash = check.solution.hashDisplay;
-    if (this.seenHeaders.has(hash)) return this.reject(ctx, req, StratumErrorCode.Duplicate, 'Duplicate share');
+    if (this.seenHeaders.has(hash)) return this.rejectShare(ctx, req.jobId, StratumErrorCode.Duplicate, 'Duplicate share');
     // Over the session's pending limit only a block goes on: refusing it would lose the block.
-    if (ctx.blockOnly && !check.isBlock) return this.reject(ctx, req, StratumErrorCode.Other, 'Too many submits pending; slow down');
+    if (ctx.blockOnly && !check.isBlock) return this.rejectShare(ctx, req.jobId, StratumErrorCode.Other, 'Too many submits pending; slow down');
     // A hash that meets the network target is a block even if it misses the share target.
     if (!check.meetsShareTarget && !check.isBlock) {
-      return this.reject(
+      return this.rejectShare(
         ctx,
-        req,
+        req.jobId,
         StratumErrorCode.LowDifficulty,
         `Low difficulty share (${formatDifficulty(check.actualDifficulty)} < ${formatDifficulty(ctx.jobDifficulty)})`,
       );
@@ -198,7 +198,23 @@ export class PoolRuntime implements StratumBackend {
       shareId = null;
     }
 
-    if (check.isBlock) await this.blockFound({ job, ctx, solution: check.solution, shareId, networkDifficulty });
+    if (check.isBlock) {
+      const { solution } = check;
+      await this.submitCandidate({
+        jobId: job.id,
+        address: ctx.address,
+        worker: ctx.worker,
+        height: job.work.height,
+        prevHashDisplay: job.work.prevHashDisplay,
+        hash: solution.hashDisplay,
+        headerHex: solution.header.toString('hex'),
+        reward: job.work.reward,
+        networkDifficulty,
+        shareId,
+        submit: () => this.opts.chain.submitBlock(job.work, solution),
+        jobStillValid: () => this.jobs.get(job.id) !== undefined,
+      });
+    }
     if (shareId === null) {
       return { ok: false, code: StratumErrorCode.Other, message: 'Share could not be stored (the block was submitted to the node)' };
     }
@@ -211,8 +227,8 @@ export class PoolRuntime implements StratumBackend {
    * shares are not held for the node's answer), wait behind a candidate on the same previous block that is in
    * flight (in the background), or credit it as a share only because a block on that previous block was accepted.
    */
-  private async blockFound(found: FoundBlock): Promise<void> {
-    const prev = found.job.work.prevHashDisplay;
+  async submitCandidate(found: BlockCandidate): Promise<void> {
+    const prev = found.prevHashDisplay;
     const turn = this.gate.acquire(prev);
     if (turn !== 'busy') return this.takeTurn(found, turn);
     this.log.debug(
@@ -223,9 +239,9 @@ export class PoolRuntime implements StratumBackend {
   }
 
   /** Resolves once the block row is written (when submitting); the submission itself goes on in the background. */
-  private async takeTurn(found: FoundBlock, turn: GateTurn, waited = false): Promise<void> {
+  private async takeTurn(found: BlockCandidate, turn: GateTurn, waited = false): Promise<void> {
     const fields = blockFields(found);
-    if (waited && turn.kind === 'submit' && this.jobs.get(found.job.id) === undefined) {
+    if (waited && turn.kind === 'submit' && !found.jobStillValid()) {
       // Its turn came after the one ahead was refused, but the node has moved to another previous block
       // meanwhile (the job expired with clean work): sending it would only earn a "stale" refusal. Next in line.
       this.counters.blocksStaleNotSent++;
@@ -242,10 +258,7 @@ export class PoolRuntime implements StratumBackend {
       return;
     }
     if (turn.kind === 'overflow') {
-      this.log.warn(
-        { event: 'block_not_sent', ...fields, header: found.solution.header.toString('hex') },
-        'block candidate not sent: too many waiting',
-      );
+      this.log.warn({ event: 'block_not_sent', ...fields, header: found.headerHex }, 'block candidate not sent: too many waiting');
       return;
     }
     const blockId = await this.recordBlock(found);
@@ -259,42 +272,41 @@ export class PoolRuntime implements StratumBackend {
   }
 
   /** The block is written (status candidate) before it is submitted, so a crash or node error never loses it. */
-  private async recordBlock({ job, ctx, solution, shareId, networkDifficulty }: FoundBlock): Promise<number | null> {
-    const work = job.work;
+  private async recordBlock(found: BlockCandidate): Promise<number | null> {
     try {
       return await this.opts.store.insertBlock({
         pool: this.opts.name,
         chain: this.opts.chain.kind,
-        height: work.height,
-        hash: solution.hashDisplay,
-        prevHash: work.prevHashDisplay,
-        headerHex: solution.header.toString('hex'),
+        height: found.height,
+        hash: found.hash,
+        prevHash: found.prevHashDisplay,
+        headerHex: found.headerHex,
         submission: '',
-        address: ctx.address,
-        worker: ctx.worker,
-        reward: work.reward,
-        networkDifficulty,
-        shareId,
+        address: found.address,
+        worker: found.worker,
+        reward: found.reward,
+        networkDifficulty: found.networkDifficulty,
+        shareId: found.shareId,
         createdAt: Date.now(),
       });
     } catch (err) {
       // Still submit: losing the block on the chain would be worse than a missing row; the log line keeps it.
       this.log.error(
-        { event: 'block_record_failed', ...blockFields({ job, ctx, solution }), header: solution.header.toString('hex'), err: String(err) },
+        { event: 'block_record_failed', ...blockFields(found), header: found.headerHex, err: String(err) },
         'block candidate could not be recorded',
       );
       return null;
     }
   }
 
-  private async submit(found: FoundBlock, blockId: number | null, slot: BlockSlot): Promise<void> {
-    const work = found.job.work;
+  private async submit(found: BlockCandidate, blockId: number | null, slot: BlockSlot): Promise<void> {
+    const work = found;
     const fields = blockFields(found);
     this.counters.blocksSubmitted++;
     let verdict: BlockVerdict = 'no-verdict';
     let patch: Parameters<Store['updateBlock']>[1];
     try {
-      const outcome = await this.opts.chain.submitBlock(work, found.solution);
+      const outcome = await found.submit();
       const raw = typeof outcome.raw === 'string' ? outcome.raw : JSON.stringify(outcome.raw ?? null);
       if (outcome.accepted) {
         verdict = 'accepted';
@@ -337,7 +349,8 @@ export class PoolRuntime implements StratumBackend {
     if (verdict !== 'refused') this.opts.onBlockAccepted?.(work.prevHashDisplay, verdict === 'accepted');
   }
 
-  private reject(ctx: ShareContext, req: SubmitRequest, code: StratumErrorCode, message: string): ShareVerdict {
+  /** Counts and logs a refused share (shared with the Ethash pipeline). */
+  rejectShare(ctx: ShareOrigin, jobId: string | null, code: StratumErrorCode, message: string): ShareVerdict {
     if (code === StratumErrorCode.JobNotFound) this.counters.stale++;
     else if (code === StratumErrorCode.Duplicate) this.counters.duplicate++;
     else if (code === StratumErrorCode.LowDifficulty) this.counters.lowDifficulty++;
@@ -345,7 +358,7 @@ export class PoolRuntime implements StratumBackend {
       event: 'share_rejected',
       miner: ctx.address,
       worker: ctx.worker,
-      job: req.jobId,
+      job: jobId,
       code,
       reason: message,
       remote: ctx.remoteAddress,
@@ -355,7 +368,8 @@ export class PoolRuntime implements StratumBackend {
     return { ok: false, code, message };
   }
 
-  private count(ctx: ShareContext, verdict: ShareVerdict): void {
+  /** Per-miner and pool counters for one verdict (shared with the Ethash pipeline). */
+  countVerdict(ctx: ShareOrigin, verdict: ShareVerdict): void {
     let m = this.miners.get(ctx.address);
     if (!m) {
       m = { address: ctx.address, accepted: 0, rejected: 0, lastShareAt: 0, workers: new Set() };
@@ -373,16 +387,38 @@ export class PoolRuntime implements StratumBackend {
   }
 }
 
-interface FoundBlock {
-  job: Job;
-  ctx: ShareContext;
-  solution: Parameters<ChainAdapter['submitBlock']>[1];
-  shareId: number | null;
-  networkDifficulty: number;
+/** Who sent a share, whatever the algorithm. */
+export interface ShareOrigin {
+  address: string;
+  worker: string;
+  remoteAddress: string;
 }
 
-function blockFields({ job, ctx, solution }: Pick<FoundBlock, 'job' | 'ctx' | 'solution'>): Record<string, string | number> {
-  return { miner: ctx.address, worker: ctx.worker, job: job.id, height: job.work.height, hash: solution.hashDisplay };
+/**
+ * A block-meeting share on its way to the node, in the algorithm-neutral form the block lifecycle needs (the
+ * SHA-256d and the Ethash pipelines both hand theirs to `submitCandidate`).
+ */
+export interface BlockCandidate {
+  jobId: string;
+  address: string;
+  worker: string;
+  height: number;
+  prevHashDisplay: string;
+  /** Block hash as the chain will know it. */
+  hash: string;
+  /** The proof stored with the candidate (SHA-256d: the 80-byte header; Ethash: header hash ‖ nonce ‖ mix digest). */
+  headerHex: string;
+  reward: bigint;
+  networkDifficulty: number;
+  shareId: number | null;
+  /** Assembles and submits the block (the chain adapter's submitBlock for this algorithm). */
+  submit: () => Promise<SubmitOutcome>;
+  /** Whether its job is still known (false once clean work on another previous block expired it). */
+  jobStillValid: () => boolean;
+}
+
+function blockFields(c: BlockCandidate): Record<string, string | number> {
+  return { miner: c.address, worker: c.worker, job: c.jobId, height: c.height, hash: c.hash };
 }
 
 function formatDifficulty(d: number): string {

@@ -145,9 +145,17 @@ describe('pool API', () => {
     expect(miner.payments[0]).toMatchObject({ amount: '10.00000000', status: 'sent', txid: 'ee'.repeat(32) });
     const payments = (await get('/api/payments?status=sent')).body as unknown[];
     expect(payments).toHaveLength(1);
-    const rewards = (await get(`/api/blocks/${blockId}/rewards`)).body as { rewards: Array<Record<string, unknown>> };
+    const rewards = (await get(`/api/blocks/${blockId}/rewards`)).body as { rewards: Array<Record<string, unknown>>; share_difficulty_unit: string };
+    expect(rewards.share_difficulty_unit).toMatch(/DIFF1_TARGET \/ share target/);
     expect(rewards.rewards).toEqual([
-      expect.objectContaining({ address: A, amount: '33.00000000', share_difficulty_sum: 4, share_count: 2 }),
+      // Difficulty 4 in the shared unit: 4 x 2^256 / DIFF1_TARGET = 4 x 2^48 / 65535 hashes.
+      expect.objectContaining({
+        address: A,
+        amount: '33.00000000',
+        share_difficulty_sum: 4,
+        expected_hashes: Math.round((4 * 2 ** 48) / 65535),
+        share_count: 2,
+      }),
       expect.objectContaining({ address: B, amount: '16.50000000', share_count: 1 }),
     ]);
   });

@@ -6,15 +6,16 @@
  */
 import { hashHeader } from '../../core/header.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
-import { RpcError, RpcTransportError, type RpcClient } from '../../rpc/types.js';
+import { RpcError, type RpcClient } from '../../rpc/types.js';
 import type { BlockSolution, BlockStatus, ChainAdapter, NodeSyncState, Sha256dWork, SubmitOutcome } from '../types.js';
 import { unitsToGxcDecimal } from './amounts.js';
 import { validateGxcAddress, type GxcNetwork } from './address.js';
 import { MAX_POOL_TAG_BYTES, verifyBridgedBlock } from './bridge.js';
-import { GxcProofOfStakeTemplate, submitFailureReason } from './errors.js';
+import { GxcProofOfStakeTemplate } from './errors.js';
+import { createGxcEthashCapability } from './ethash-adapter.js';
+import { sendGxcBlock } from './send-block.js';
 import { isProofOfStakeTemplate, parseGxcTemplate } from './template.js';
 import { createGxcWallet } from './wallet.js';
-import { submitToNode } from '../submit-call.js';
 import { buildGxcWork, isGxcWork, submitBlockJson, type GxcWork } from './work.js';
 
 export { detectChainFlavor } from './detect.js';
@@ -113,28 +114,7 @@ export function createGxcAdapter(opts: GxcAdapterOptions): ChainAdapter {
       );
       return { accepted: false, reason: `pool-bug: block proof does not hold (${proofProblem}); nothing submitted`, blockHash, raw: null };
     }
-    try {
-      const result = await submitToNode<unknown>(rpc, ['submitblock', 'gxc_submitBlock'], [block]);
-      if (result === null || result === undefined) {
-        logger.info({ event: 'gxc_block_accepted', height: work.height, hash: blockHash }, `GXC node accepted block ${work.height}`);
-        return { accepted: true, reason: null, blockHash, raw: null };
-      }
-      // Bitcoin-style nodes answer a reason string; the GXC node answers null on success.
-      const reason = `rejected: node answered ${JSON.stringify(result)}`;
-      logger.warn({ event: 'gxc_block_rejected', height: work.height, hash: blockHash, reason }, reason);
-      return { accepted: false, reason, blockHash, raw: result };
-    } catch (err) {
-      const reason = submitFailureReason(err);
-      const raw =
-        err instanceof RpcError
-          ? { code: err.code, message: err.rpcMessage }
-          : err instanceof RpcTransportError
-            ? { transport: err.reason }
-            : String(err);
-      logger.warn({ event: 'gxc_block_rejected', height: work.height, hash: blockHash, reason }, `GXC block ${work.height} refused: ${reason}`);
-      // A -32603 refusal is a verdict; anything else (transport, garbage) leaves the outcome unknown.
-      return { accepted: false, reason, blockHash, raw, uncertain: !(err instanceof RpcError) };
-    }
+    return sendGxcBlock(rpc, logger, block, { height: work.height, hash: blockHash, algorithm: 'sha256d' });
   }
 
   async function tipHeight(): Promise<number> {
@@ -188,6 +168,7 @@ export function createGxcAdapter(opts: GxcAdapterOptions): ChainAdapter {
 
   return {
     kind: 'gxc',
+    ethash: createGxcEthashCapability({ rpc, logger }),
     coinbaseMaturity: network === 'testnet' ? GXC_TESTNET_MATURITY : GXC_MAINNET_MATURITY,
     coinSymbol: 'GXC',
     validateAddress: (address: string) => validateGxcAddress(address, network),

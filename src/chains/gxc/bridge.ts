@@ -44,7 +44,7 @@ export interface BridgeBlockFields {
   transactions: readonly GxcTransactionJson[];
 }
 
-function str(s: string): Buffer {
+export function str(s: string): Buffer {
   const b = Buffer.from(s, 'utf8');
   return Buffer.concat([varInt(b.length), b]);
 }
@@ -57,6 +57,14 @@ function f64LE(x: number): Buffer {
 
 /** Canonical, unambiguous bytes (length-prefixed strings, fixed-width numbers) that the commitment hashes. */
 export function encodeBridgeCommitment(f: BridgeBlockFields): Buffer {
+  return Buffer.concat([str(DOMAIN_TAG.toString('ascii')), encodeBlockFields(f)]);
+}
+
+/**
+ * The block fields every bridge commits to, after its domain tag: height, previous hash, miner, difficulty,
+ * coinbase payout (address, amount) and every transaction id in submitted order.
+ */
+export function encodeBlockFields(f: BridgeBlockFields): Buffer {
   const coinbase = f.transactions[0];
   if (!coinbase || !isCoinbaseJson(coinbase)) throw new Error('bridge commitment needs the GXC coinbase at index 0');
   const out0 = Array.isArray(coinbase.outputs) ? (coinbase.outputs[0] as { address?: unknown; amount?: unknown } | undefined) : undefined;
@@ -65,7 +73,6 @@ export function encodeBridgeCommitment(f: BridgeBlockFields): Buffer {
   }
   if (!Number.isSafeInteger(f.height) || f.height < 0) throw new Error(`bad height ${f.height}`);
   return Buffer.concat([
-    str(DOMAIN_TAG.toString('ascii')),
     u64LE(BigInt(f.height)),
     str(f.previousblockhash),
     str(f.miner),

@@ -10,6 +10,7 @@ import type { Sha256dWork } from '../types.js';
 import { gxcAmountToUnits, gxcSubsidyUnits, unitsToGxcDecimal } from './amounts.js';
 import { BRIDGE_HEADER_VERSION, BRIDGE_SCHEME, bridgeCommitment, buildBridgeCoinbase, type BridgeBlockFields } from './bridge.js';
 import { gxcDifficultyToTarget, gxcTargetBits } from './difficulty.js';
+import { widestEthashSubmitBlockJson } from './ethash-bridge.js';
 import { stringifyExact, type ExactJson } from './json-text.js';
 import { gxcTxId, isCoinbaseJson, type GxcTemplate, type GxcTransactionJson } from './template.js';
 
@@ -116,6 +117,13 @@ function widestSubmitParts(height: number, poolTag: string, extranonceSize: numb
   };
 }
 
+/** Params bytes of the widest submission of these fields, SHA-256d or Ethash (one trimming serves both). */
+function widestBodyBytes(fields: BridgeBlockFields, widestParts: SubmitBlockParts): number {
+  const sha = Buffer.byteLength(submitParamsText(submitBlockJson(fields, widestParts)), 'utf8');
+  const ethash = Buffer.byteLength(submitParamsText(widestEthashSubmitBlockJson(fields)), 'utf8');
+  return Math.max(sha, ethash);
+}
+
 export interface BuildGxcWorkOptions {
   template: GxcTemplate;
   poolAddress: string;
@@ -148,7 +156,7 @@ export function buildGxcWork(opts: BuildGxcWorkOptions): GxcWork {
   let estimate = 0;
   const widestParts = widestSubmitParts(t.height, opts.poolTag, opts.extranonceSize);
   const base = { height: t.height, previousblockhash: t.previousBlockHash, miner: opts.poolAddress, difficulty: t.difficulty };
-  const room = budget - Buffer.byteLength(submitParamsText(submitBlockJson({ ...base, transactions: [coinbase] }, widestParts)), 'utf8');
+  const room = budget - widestBodyBytes({ ...base, transactions: [coinbase] }, widestParts);
   while (kept < mempool.length) {
     estimate += Buffer.byteLength(stringifyExact(mempool[kept] as ExactJson), 'utf8') + 1;
     if (estimate > room) break;
@@ -169,7 +177,7 @@ export function buildGxcWork(opts: BuildGxcWorkOptions): GxcWork {
     const fields: BridgeBlockFields = { ...base, transactions: [cb, ...keptTxs] };
     const commitment = bridgeCommitment(fields);
     const { coinb1, coinb2 } = buildBridgeCoinbase({ height: t.height, poolTag: opts.poolTag, extranonceSize: opts.extranonceSize, commitment });
-    const size = Buffer.byteLength(submitParamsText(submitBlockJson(fields, widestParts)), 'utf8');
+    const size = widestBodyBytes(fields, widestParts);
     if (size > budget) {
       if (kept === 0) {
         throw new Error(`GXC block with the coinbase alone needs ${size} bytes of params; the node's request limit leaves ${budget}`);

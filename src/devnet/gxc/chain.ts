@@ -14,7 +14,8 @@ import { nodeBlockHash, nodeMerkleRoot, nodeTextHash } from './node-hash.js';
 import { dbl, type NJson } from './nlohmann-json.js';
 import { NodeRpcFailure, RPC_INVALID_PARAMETER, RPC_WALLET_ERROR, RPC_WALLET_INSUFFICIENT_FUNDS, type NObject } from './node-values.js';
 import { loadChain, saveChain } from './persist.js';
-import { checkSubmittedBlock } from './submit.js';
+import { createDevnetEthash } from './ethash-light.js';
+import { checkSubmittedBlock, type DevnetEthash } from './submit.js';
 
 export interface GxcDevnetChainOptions {
   network?: GxcNetwork;
@@ -38,6 +39,8 @@ export interface GxcDevnetChainOptions {
   now?: () => number;
   /** Keep the chain in this folder across restarts. */
   dataDir?: string;
+  /** Ethash light evaluation for `pow_ethash` blocks (default: the devnet's own light verifier). */
+  ethash?: DevnetEthash;
   logger?: Logger;
 }
 
@@ -59,6 +62,7 @@ export class GxcDevnetChain {
   private readonly opts: GxcDevnetChainOptions;
   private readonly logger: Logger;
   readonly now: () => number;
+  private readonly ethash: DevnetEthash;
 
   constructor(opts: GxcDevnetChainOptions = {}) {
     this.opts = opts;
@@ -71,6 +75,7 @@ export class GxcDevnetChain {
     this.maturity = opts.maturity ?? (this.network === 'testnet' ? 6 : 100);
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.logger = opts.logger ?? silentLogger;
+    this.ethash = opts.ethash ?? createDevnetEthash();
     this.faucetAddress = `${prefix}faucet${nodeTextHash(`faucet-${this.network}`).slice(0, 30)}`;
     const saved = opts.dataDir ? loadChain(opts.dataDir) : null;
     const wallet = opts.walletAddresses?.length ? opts.walletAddresses : (saved?.walletAddresses ?? [`${prefix}${randomBytes(17).toString('hex')}`]);
@@ -280,6 +285,7 @@ export class GxcDevnetChain {
       utxo: this.utxo,
       verifyHashes: this.verifyHashes,
       supplyBug: this.supplyBug,
+      ethash: this.ethash,
     });
     this.connect(block);
   }

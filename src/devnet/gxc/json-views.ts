@@ -22,11 +22,14 @@ export interface DevBlock {
   merkleroot: string;
   txs: DevTx[];
   subsidyUnits: bigint;
-  /** "pow_sha256" or "pos". */
+  /** "pow_sha256", "pow_ethash" or "pos". */
   consensus: string;
   /** The bridge proof the pool sent (devnet extension, shown by getblock). */
   poolHeader?: string;
   poolCoinbase?: string;
+  /** The Ethash bridge proof (pow_ethash blocks). */
+  poolHeaderHash?: string;
+  poolMixDigest?: string;
 }
 
 function outputsJson(tx: DevTx, withValue: boolean): NJson[] {
@@ -143,5 +146,7 @@ export function blockJson(block: DevBlock, confirmations: number, chainwork: num
   };
   if (block.poolHeader) out.pool_header = block.poolHeader;
   if (block.poolCoinbase) out.pool_coinbase = block.poolCoinbase;
+  if (block.poolHeaderHash) out.pool_header_hash = block.poolHeaderHash;
+  if (block.poolMixDigest) out.pool_mix_digest = block.poolMixDigest;
   return out;
 }

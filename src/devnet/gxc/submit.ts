@@ -2,10 +2,13 @@
  * `submitblock` as the GXC node checks it (messages as recorded), then the devnet's own checks, which the real
  * node skips: every mempool transaction must be known and spendable, and — unlike the node, which never
  * recomputes `hash` — the hash must be proven: by the pool's bridge header (pool_header/pool_coinbase, verified
- * with the commitment to this very block) or, for a block without one, by the node's own text hash.
+ * with the commitment to this very block), for a `pow_ethash` block by real Ethash over the Ethash bridge's header
+ * hash (BRIDGE-ETHASH.md), or, for a block without either, by the node's own text hash.
  */
 import { gxcAmountToUnits } from '../../chains/gxc/amounts.js';
 import { verifyBridgedBlock } from '../../chains/gxc/bridge.js';
+import { ETHASH_CONSENSUS_TYPE, verifyEthashBridgedBlock } from '../../chains/gxc/ethash-bridge.js';
+import type { EthashHashResult } from '../../chains/types.js';
 import { leadingHexZeros, requiredLeadingZeros } from '../../chains/gxc/difficulty.js';
 import { gxcTxId, isCoinbaseJson } from '../../chains/gxc/template.js';
 import type { JsonValue } from '../../rpc/types.js';
@@ -38,7 +41,12 @@ export interface SubmitState {
   verifyHashes: boolean;
   /** Reproduces the node bug where an uninitialised supply counter makes the maximum reward 0. */
   supplyBug: boolean;
+  /** Ethash (light mode) for re-verifying `pow_ethash` blocks; without it such blocks are refused when verifying. */
+  ethash?: DevnetEthash;
 }
+
+/** Synchronous Ethash light evaluation (the devnet checks a block at a time). */
+export type DevnetEthash = (blockNumber: number, headerHash: string, nonce: bigint) => EthashHashResult;
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 
@@ -95,6 +103,7 @@ function check(param: NJson, s: SubmitState): DevBlock {
     throw new Error(`Block validation failed: height ${height} is a proof-of-stake height`);
   }
 
+  const consensus = valueAt(b, ['consensus_type', 'block_type'], asString, 'pow');
   const rawTxs = Array.isArray(b.transactions) ? b.transactions : [];
   const { txs, feeUnits } = checkTransactions(rawTxs, height, timestamp, s);
   const subsidy = s.subsidyUnits(height);
@@ -116,9 +125,12 @@ function check(param: NJson, s: SubmitState): DevBlock {
     merkleroot,
     txs,
     subsidyUnits: subsidy,
-    consensus: 'pow_sha256',
+    consensus: consensus === ETHASH_CONSENSUS_TYPE ? ETHASH_CONSENSUS_TYPE : 'pow_sha256',
   };
-  if (s.verifyHashes) verifyHash(b, block, rawTxs);
+  if (s.verifyHashes) {
+    if (consensus === ETHASH_CONSENSUS_TYPE) verifyEthashHash(b, block, rawTxs, s.ethash);
+    else verifyHash(b, block, rawTxs);
+  }
   return block;
 }
 
@@ -185,6 +197,30 @@ function checkTransactions(rawTxs: NJson[], height: number, timestamp: number, s
     feeUnits += known.feeUnits;
   }
   return { txs, feeUnits };
+}
+
+/** A `pow_ethash` block: the header hash must commit to this very block and Ethash must give its hash and mix. */
+function verifyEthashHash(b: NObject, block: DevBlock, rawTxs: NJson[], ethash: DevnetEthash | undefined): void {
+  if (!ethash) throw new Error('Ethash verification is not available on this devnet; pow_ethash blocks are refused');
+  const problem = verifyEthashBridgedBlock(
+    {
+      height: block.height,
+      hash: block.hash,
+      previousblockhash: block.previousblockhash,
+      nonce: block.nonce,
+      miner: block.miner,
+      timestamp: block.timestamp,
+      difficulty: asNumber(b.difficulty ?? 1.0),
+      transactions: rawTxs as unknown as Array<{ [key: string]: JsonValue }>,
+      pool_bridge: b.pool_bridge,
+      pool_header_hash: b.pool_header_hash,
+      pool_mix_digest: b.pool_mix_digest,
+    },
+    ethash,
+  );
+  if (problem) throw new Error(`Ethash verification failed: ${problem}`);
+  block.poolHeaderHash = String(b.pool_header_hash).toLowerCase();
+  block.poolMixDigest = String(b.pool_mix_digest).toLowerCase();
 }
 
 function verifyHash(b: NObject, block: DevBlock, rawTxs: NJson[]): void {
