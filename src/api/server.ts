@@ -53,8 +53,10 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
 
   app.setErrorHandler((err: { statusCode?: number; message: string; validation?: unknown }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) opts.logger.error({ event: 'api_error', url: req.url.split('?')[0], err: err.message }, 'API request failed');
-    void reply.status(status).send({ error: status >= 500 ? 'internal error' : err.message });
+    // Our own refusals (ApiError, e.g. 503 too many clients) say why; unexpected failures stay opaque.
+    const expected = err instanceof ApiError || status < 500;
+    if (!expected) opts.logger.error({ event: 'api_error', url: req.url.split('?')[0], err: err.message }, 'API request failed');
+    void reply.status(status).send({ error: expected ? err.message : 'internal error' });
   });
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send({ error: `no such endpoint: ${req.method} ${req.url.split('?')[0]}` });
@@ -89,7 +91,8 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   void app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: false } });
 
   const hub = new EventHub({ ctx, logger: opts.logger.child({ component: 'events', pool: view.name }), ...opts.events });
-  app.addHook('onClose', async () => hub.close());
+  // Before the listener closes: open event streams would otherwise keep it waiting for ever.
+  app.addHook('preClose', async () => hub.close());
   const metrics = createMetricsRegistry(view);
 
   void app.register(async (api) => {
