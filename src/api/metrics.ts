@@ -43,6 +43,14 @@ export function createMetricsRegistry(view: PoolView): Registry {
       this.inc({ outcome: 'no_verdict' }, c.blocksUncertain ?? 0);
     },
   });
+  new Counter({
+    name: 'gxc_pool_accepted_difficulty_total',
+    help: 'Sum of the credited difficulty of accepted shares (hashrate = rate(this) * 2^32)',
+    registers: [registry],
+    collect() {
+      mirror(this, {}, view.acceptedDifficultyTotal?.() ?? 0);
+    },
+  });
   new Gauge({
     name: 'gxc_pool_connections',
     help: 'Stratum connections open on this pool',

@@ -6,7 +6,7 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/types.js';
 import { registerAdminRoutes } from './admin-routes.js';
@@ -41,6 +41,18 @@ export interface ApiServerOptions {
   events?: Omit<EventHubOptions, 'ctx' | 'logger'>;
 }
 
+/** "limit must be an integer (querystring)": the parameter named first, as the seed's messages did. */
+function validationMessage(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  const first = errors[0];
+  if (!first) return new Error(`invalid ${dataVar}`);
+  const field = first.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  const message = (first.message ?? 'is invalid').replace(
+    /^must be (integer|number|string|boolean|object|array)\b/,
+    (_m, type: string) => `must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`,
+  );
+  return new Error(field === '' ? `${dataVar} ${message}` : `${field} ${message} (${dataVar})`);
+}
+
 export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   const { view, store } = opts;
   const ctx: ApiContext = { own: view, pools: opts.pools ?? (() => [view]), store };
@@ -49,6 +61,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     loggerInstance: opts.logger.child({ component: 'api', pool: view.name }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+    schemaErrorFormatter: validationMessage,
   });
 
   app.setErrorHandler((err: { statusCode?: number; message: string; validation?: unknown }, req, reply) => {

@@ -207,6 +207,7 @@ describe.each(backends)('API on $name', (backend) => {
     const miners = await get('/api/miners?limit=1');
     expect(miners.body).toHaveLength(1);
     expect(miners.headers.get('x-next-cursor')).toBe('1');
+    expect(await get('/api/blocks?limit=abc')).toMatchObject({ status: 400, body: { error: 'limit must be an integer (querystring)' } });
     expect(await get('/api/miners?limit=1001')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/limit must be <= 1000/) } });
     expect(await get('/api/top-miners?cursor=-1')).toMatchObject({
       status: 400,
