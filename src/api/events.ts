@@ -46,6 +46,7 @@ interface PoolState {
 export class EventHub {
   private readonly clients = new Set<Client>();
   private readonly state = new Map<string, PoolState>();
+  private readonly statsCache = new Map<string, { at: number; value: Promise<Record<string, unknown>> }>();
   private readonly timer: NodeJS.Timeout;
   private readonly heartbeat: NodeJS.Timeout;
   private ticks = 0;
@@ -176,7 +177,21 @@ export class EventHub {
     });
   }
 
-  private async statsOf(view: PoolView): Promise<Record<string, unknown>> {
+  /**
+   * One stats computation per pool at a time, reused for a second: when hundreds of pages reconnect at once
+   * (after a restart) they share it instead of queueing hundreds of window scans on the database.
+   */
+  private statsOf(view: PoolView): Promise<Record<string, unknown>> {
+    const now = Date.now();
+    const hit = this.statsCache.get(view.name);
+    if (hit && now - hit.at < 1000) return hit.value;
+    const value = this.computeStats(view);
+    this.statsCache.set(view.name, { at: now, value });
+    value.catch(() => this.statsCache.delete(view.name));
+    return value;
+  }
+
+  private async computeStats(view: PoolView): Promise<Record<string, unknown>> {
     const { store } = this.opts.ctx;
     const job = view.currentJob();
     const [stats, effort] = await Promise.all([
