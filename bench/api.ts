@@ -143,7 +143,9 @@ async function main(): Promise<void> {
       ticks.push(performance.now() - t);
     }
     const tick = summarize(ticks);
-    console.log(`per-minute rollup tick (3 minutes from shares + 2 hours from minutes): p50 ${fmt(tick.p50, 1)} ms, max ${fmt(tick.max, 1)} ms (10 runs)`);
+    console.log(
+      `per-minute rollup tick (3 minutes from shares + 2 hours from minutes): p50 ${fmt(tick.p50, 1)} ms, max ${fmt(tick.max, 1)} ms (10 runs)`,
+    );
 
     const { view } = makeView('asic', now);
     const app = createApiServer({ view, store, logger: silentLogger, events: { maxClients: clients + 10 } });
