@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { createApiServer, type PoolView } from './api/server.js';
+import { createApiServer } from './api/server.js';
+import type { PoolView } from './api/view.js';
 import type { ChainAdapter } from './chains/types.js';
 import { selectPools, storeUrl } from './config/load.js';
 import type { Config, PoolSettings } from './config/schema.js';
@@ -18,7 +19,10 @@ import { BlockGate } from './pool/block-gate.js';
 import { ethashVerifierOptions } from './chains/ethash/verifier.js';
 import { EthashPool } from './pool/ethash-pool.js';
 import { ethashUnavailableReason, seedHashHex, startEthashProcess, type EthashProcess } from './pool/ethash-wiring.js';
+import { NetworkTracker } from './pool/network-tracker.js';
 import { PoolRuntime } from './pool/pool.js';
+import { startSeriesRecorder, type SeriesRecorder } from './pool/series-recorder.js';
+import { buildPoolView } from './pool-view.js';
 import { WorkSource } from './pool/work-source.js';
 import { connectNode, type NodeConnection } from './node.js';
 import { openStore, type OpenedStore } from './store-setup.js';
@@ -62,7 +66,7 @@ export interface StartOverrides {
 }
 
 export async function startPoolProcess(cfg: Config, overrides: StartOverrides = {}): Promise<PoolProcess> {
-  const logger = overrides.logger ?? createLogger({ level: cfg.log.level, file: path.join(cfg.dataDir, 'gxc-pool.log') });
+  const logger = overrides.logger ?? createLogger({ level: cfg.log.level, format: cfg.log.format, file: path.join(cfg.dataDir, 'gxc-pool.log') });
   fs.mkdirSync(cfg.dataDir, { recursive: true });
 
   const node = await connectNode(cfg, logger);
@@ -90,8 +94,15 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   if (servesEthash && !ethash) logger.warn({ event: 'ethash_unavailable', chain: chain.kind }, ethashUnavailableReason(chain));
   // One for the process: every pool mines the same chain, so one block per previous block goes to the node.
   const blockGate = new BlockGate();
+  const recorders: SeriesRecorder[] = [];
+  let nodeWatch: NodeJS.Timeout | undefined;
+  // Every web port serves every pool of the process: each API reads this list at request time.
+  const views: PoolView[] = [];
+  const network = new NetworkTracker();
   const stopAll = async (): Promise<void> => {
     workSource.stop();
+    clearInterval(nodeWatch);
+    for (const r of recorders) r.stop();
     for (const l of ledgers) await l.stop().catch(() => undefined);
     for (const p of pools) {
       await p.stratum.close().catch(() => undefined);
@@ -133,6 +144,10 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
           onBlockAccepted,
           blockGate,
           ethash,
+          views,
+          network,
+          // Read at call time: the ledgers array is the live one.
+          ledgerOf: (name) => ledgers.find((l) => l.pool === name),
         }),
       );
     }
@@ -142,6 +157,7 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   }
 
   workSource.on('work', (work, clean) => {
+    network.template(work.height, Date.now());
     const networkDifficulty = targetToDifficulty(work.networkTarget);
     // One template serves both algorithms: the Ethash work is derived once for every pool.
     const ethashWork = ethash && pools.some((p) => p.ethash) ? ethash.workFor(work) : null;
@@ -156,6 +172,19 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
     }
   });
   await workSource.start();
+  // Node errors for the operator console: sampled, so a flapping node shows each distinct message once.
+  nodeWatch = setInterval(() => network.nodeError(workSource.lastNodeError(), Date.now()), 1000);
+  nodeWatch.unref();
+  for (const p of pools) {
+    recorders.push(
+      startSeriesRecorder({
+        store,
+        pool: p.settings.name,
+        networkDifficulty: () => p.runtime.networkDifficulty(),
+        logger: logger.child({ component: 'series', pool: p.settings.name }),
+      }),
+    );
+  }
 
   // Confirmations and payments: every instance runs a ledger per pool, but only the lease holder acts.
   for (const p of pools) {
@@ -191,6 +220,13 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   return { logger, chain, node, store: opened, pools, workSource, ledgers, stop: stopAll };
 }
 
+/** web.cors from a file may be a list; from a flag or the environment a comma-separated string. */
+function corsSetting(value: Config['web']['cors']): boolean | string | string[] {
+  if (value === undefined) return false;
+  if (typeof value === 'string' && value !== '*') return value.split(',').map((o) => o.trim());
+  return value;
+}
+
 export function createLedgerScheme(cfg: Config, poolAddress: string): ReturnType<typeof createPayoutScheme> {
   return createPayoutScheme({
     scheme: cfg.payouts.scheme,
@@ -214,6 +250,9 @@ interface OnePoolDeps {
   onBlockAccepted: (prevHashDisplay: string, accepted: boolean) => void;
   blockGate: BlockGate;
   ethash: EthashProcess | null;
+  views: PoolView[];
+  network: NetworkTracker;
+  ledgerOf: (pool: string) => Ledger | undefined;
 }
 
 async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
@@ -257,48 +296,30 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
   });
   const stratumPort = await stratum.listen(settings.stratumPort, cfg.stratum.host);
 
-  const view: PoolView = {
-    name: settings.name,
-    algorithms: settings.algorithms,
-    chain: chain.kind,
-    coinSymbol: chain.coinSymbol,
+  const view = buildPoolView({
+    cfg,
+    settings,
+    chain,
+    runtime,
+    stratum,
     stratumPort,
-    counters: runtime.counters,
-    startingDifficulty: settings.difficulty.initial,
-    minerCounters: () => [...runtime.miners.values()].map((m) => ({ ...m, workers: m.workers.size })),
-    connectedSessions: () =>
-      stratum
-        .sessions()
-        .map((s) => ({ address: s.address, worker: s.worker, difficulty: s.difficulty, connectedAt: s.connectedSince.getTime(), remote: s.remote })),
-    currentJob: () => {
-      const job = runtime.jobs.latest();
-      if (job) {
-        return {
-          id: job.id,
-          height: job.work.height,
-          networkDifficulty: targetToDifficulty(job.work.networkTarget),
-          prevHash: job.work.prevHashDisplay,
-        };
-      }
-      const ethashJob = ethashPool?.currentEthashJob();
-      const ethashWork = ethashPool?.currentWork();
-      return ethashJob && ethashWork
-        ? {
-            id: ethashJob.id,
-            height: ethashWork.height,
-            networkDifficulty: targetToDifficulty(ethashWork.networkTarget),
-            prevHash: ethashWork.prevHashDisplay,
-          }
-        : null;
-    },
-    // An Ethash-only pool on a chain without Ethash blocks says so (health ok: false with the reason).
-    nodeError: () => workSource.lastNodeError() ?? (settings.algorithms.includes('sha256d') || ethashPool ? null : ethashUnavailableReason(chain)),
-    validateAddress: (a) => chain.validateAddress(a),
-    refreshWork: (reason) => workSource.refreshNow(reason),
-  };
-  const web = createApiServer({ view, store: d.opened.store, logger: log });
+    workSource,
+    ethashPool,
+    network: d.network,
+    nodeDescription: d.node.description,
+    ledger: () => d.ledgerOf(settings.name),
+  });
+  d.views.push(view);
+  const web = createApiServer({
+    view,
+    pools: () => d.views,
+    store: d.opened.store,
+    logger: log,
+    web: { cors: corsSetting(cfg.web.cors), ...(cfg.web.adminToken ? { adminToken: cfg.web.adminToken } : {}) },
+  });
   await web.listen({ port: settings.webPort, host: cfg.web.host });
   const address = web.server.address();
   const webPort = typeof address === 'object' && address ? address.port : settings.webPort;
+  view.webPort = webPort;
   return { settings, runtime, ethash: ethashPool, stratum, stratumPort, web, webPort };
 }

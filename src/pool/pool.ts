@@ -20,6 +20,7 @@ import { BlockGate, type BlockSlot, type BlockVerdict, type GateTurn } from './b
 import { JobRegistry, type Job } from './jobs.js';
 import { checkShare } from './share-check.js';
 import { parseUsername } from './username.js';
+import { WorkerStatsTracker } from './worker-stats.js';
 
 /** Durable share sink: resolves with the share's id once the transaction holding it has committed. */
 export interface ShareSink {
@@ -71,6 +72,8 @@ export class PoolRuntime implements StratumBackend {
     blocksStaleNotSent: 0,
   };
   readonly miners = new Map<string, MinerCounters>();
+  /** Per-worker best share, accepted difficulty and rejects by reason, for the API. */
+  readonly workerStats = new WorkerStatsTracker();
   private readonly log: Logger;
   private readonly gate: BlockGate;
   /** Share rejects are a peer's to trigger: a few lines per window at info, the rest at debug. */
@@ -377,6 +380,7 @@ export class PoolRuntime implements StratumBackend {
     }
     m.workers.add(ctx.worker);
     m.lastShareAt = Date.now();
+    this.workerStats.record(ctx.address, ctx.worker, ctx.jobDifficulty, verdict, m.lastShareAt);
     if (verdict.ok) {
       this.counters.accepted++;
       m.accepted++;
@@ -392,6 +396,8 @@ export interface ShareOrigin {
   address: string;
   worker: string;
   remoteAddress: string;
+  /** The difficulty the share's job was sent at (what it is credited at). */
+  jobDifficulty: number;
 }
 
 /**
