@@ -1,12 +1,13 @@
 /**
  * Each pool's web port: the JSON API (the seed's /api/stats, /api/miners, /api/blocks with its field names,
- * plus the figures a serious pool shows), the blocknotify hook, and a small status page.
+ * plus the figures a serious pool shows), the blocknotify hook, and the dashboard's static files (src/web).
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log/logger.js';
 import type { BlockRow, Store } from '../store/types.js';
 import { registerLedgerRoutes } from './ledger-routes.js';
 import { registerMetricsRoute } from './metrics.js';
+import { registerWebRoutes } from '../web/serve.js';
 
 /** What the API reads from a running pool; kept narrow so the API can be tested on its own. */
 export interface PoolView {
@@ -183,17 +184,8 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     return { ok: view.nodeError() === null, height: job?.height ?? null, node_error: view.nodeError() };
   });
 
-  app.get('/', async (_req, reply) => {
-    const job = view.currentJob();
-    void reply.type('text/html; charset=utf-8');
-    return `<!doctype html><html><head><meta charset="utf-8"><title>gxc-pool ${view.name}</title></head><body>
-<h1>gxc-pool — ${view.name} pool</h1>
-<p>Algorithm: ${view.algorithms.join(', ')} · Chain: ${view.chain} · Stratum port ${view.stratumPort}</p>
-<p>Height: ${job?.height ?? 'waiting for the node'} · Node: ${view.nodeError() === null ? 'ok' : 'unavailable'}</p>
-<p>Connect: <code>stratum+tcp://HOST:${view.stratumPort}</code>, user <code>ADDRESS.WORKER</code>, password <code>x</code></p>
-<p>API: <a href="/api/stats">/api/stats</a> · <a href="/api/miners">/api/miners</a> · <a href="/api/blocks">/api/blocks</a> · <a href="/api/balances">/api/balances</a> · <a href="/api/payments">/api/payments</a></p>
-</body></html>`;
-  });
+  // The dashboard: the whole site for every pool of this process (src/web).
+  registerWebRoutes(app);
 
   return app;
 }

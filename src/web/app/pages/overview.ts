@@ -1,0 +1,103 @@
+/** Overview: the pool at a glance — hashrates, a 24 h chart that moves live, miners, round effort, last block, node. */
+import { api, type Block, type Stats, pointSeconds } from '../api.js';
+import { HashrateChart } from '../chart.js';
+import type { Page } from '../context.js';
+import { badge, fill, h, stat, timeAgo } from '../dom.js';
+import { formatCoinUnits, formatDifficulty, formatHashrate, formatPercent } from '../format.js';
+import { connectBox } from './connect.js';
+import { errorNotice, liveRefresh, pageTitle, section } from './common.js';
+
+export const overviewPage: Page = (root, ctx) => {
+  const { pool } = ctx;
+  const figures = h('div', { class: 'stats-grid', id: 'overview-stats' });
+  const chartBox = h('div', { id: 'hashrate-chart', 'aria-label': 'Pool hashrate, last 24 hours' });
+  const lastBlock = h('div', { id: 'last-block' });
+  const problems = h('div');
+  fill(
+    root,
+    pageTitle(
+      `${pool.name} pool`,
+      `${pool.algorithms.join(' + ')} · ${pool.coin} on ${pool.chain} · ${pool.scheme.toUpperCase()} · fee ${pool.fee} %`,
+    ),
+    problems,
+    figures,
+    section('Hashrate, last 24 hours', chartBox),
+    h('div', { class: 'two-col' }, section('Last block', lastBlock), connectBox(ctx, { compact: true })),
+  );
+  const chart = new HashrateChart(chartBox, { withNetworkDifficulty: true });
+  ctx.onLeave(() => chart.destroy());
+
+  const showStats = (s: Stats, blocks: Block[]): void => {
+    const last = blocks[0];
+    const networkHashrate = s.network_hashrate ?? null;
+    fill(
+      figures,
+      stat('Pool hashrate', formatHashrate(s.hashrate), '10 min average', 'pool-hashrate'),
+      stat(
+        'Network',
+        networkHashrate !== null ? formatHashrate(networkHashrate) : formatDifficulty(s.network_difficulty),
+        networkHashrate !== null ? `difficulty ${formatDifficulty(s.network_difficulty)}` : 'difficulty',
+        'network',
+      ),
+      stat('Miners online', String(s.active_miners), `${s.workers_in_window} workers · ${s.connections} connections`, 'miners-online'),
+      stat('Round effort', formatPercent(s.round_effort ?? null), 'shares since the last block ÷ network difficulty', 'round-effort'),
+      stat(
+        'Shares',
+        h('span', { id: 'accepted-shares' }, s.accepted_shares.toLocaleString('en-US')),
+        `${s.rejected_shares.toLocaleString('en-US')} rejected`,
+        'shares',
+      ),
+      stat('Best share', formatDifficulty(s.best_share ?? null), 'this round', 'best-share'),
+      stat('Blocks', String(s.blocks_found), `${s.confirmed_blocks} confirmed`, 'blocks'),
+      stat(
+        'Node',
+        h('span', { class: s.node_ok ? 'ok' : 'bad' }, s.node_ok ? 'reachable' : 'unreachable'),
+        s.height !== null ? `height ${s.height}` : 'no work yet',
+        'node',
+      ),
+    );
+    fill(problems, s.node_error ? h('div', { class: 'notice error' }, `Node problem: ${s.node_error}`) : null);
+    fill(
+      lastBlock,
+      last
+        ? h(
+            'div',
+            { class: 'last-block' },
+            h('div', { class: 'big' }, h('a', { href: ctx.href('block', String(last.id)) }, `#${last.height}`), ' ', badge(last.status)),
+            h(
+              'div',
+              {},
+              'found ',
+              timeAgo(last.found_at),
+              ' by ',
+              h('a', { href: ctx.href('miner', last.address) }, last.address),
+              `.${last.worker}`,
+            ),
+            h('div', { class: 'muted' }, `reward ${formatCoinUnits(last.reward_units, pool.coin)} · effort ${formatPercent(last.effort ?? null)}`),
+          )
+        : h('p', { class: 'muted' }, 'No block found yet in this pool.'),
+    );
+    chart.pushLive({ t: Date.now() / 1000, hashrate: s.hashrate, networkDifficulty: s.network_difficulty });
+  };
+
+  const loadHistory = async (): Promise<void> => {
+    const history = await api.history(pool.name, '24h');
+    chart.set(history.points.map((p) => ({ t: pointSeconds(p.t), hashrate: p.hashrate, networkDifficulty: p.network_difficulty ?? null })));
+  };
+
+  const loadStats = async (): Promise<void> => {
+    try {
+      const [s, blocks] = await Promise.all([api.stats(pool.name), api.blocks(pool.name, 1)]);
+      showStats(s, blocks);
+    } catch (err) {
+      fill(problems, errorNotice('Could not load the pool figures', err));
+    }
+  };
+
+  void loadHistory()
+    .catch((err: unknown) => problems.append(errorNotice('Could not load the hashrate history', err)))
+    .then(() => liveRefresh(ctx, ['stats', 'block', 'share-summary'], loadStats, 1000));
+  // A stored minute point every minute: reload the series so the chart keeps its real history.
+  const historyTimer = window.setInterval(() => void loadHistory().catch(() => undefined), 60_000);
+  ctx.onLeave(() => window.clearInterval(historyTimer));
+};
