@@ -6,17 +6,20 @@
 export interface PoolInfo {
   name: string;
   algorithms: string[];
-  stratum_port: number;
-  stratum_url?: string;
-  web_port: number;
   chain: string;
   coin: string;
-  fee: number;
-  scheme: string;
-  pplns_window: number;
-  min_payout: string;
-  maturity: number;
+  stratum_port: number;
+  stratum_url: string;
+  web_port: number | null;
+  fee_percent: number | null;
+  scheme: string | null;
+  pplns_window: number | null;
+  min_payout: string | null;
+  maturity: number | null;
+  payout_interval_seconds: number | null;
   starting_difficulty: number;
+  /** The pool whose web port answered (the page's default). */
+  own: boolean;
 }
 
 export interface Stats {
@@ -32,22 +35,29 @@ export interface Stats {
   connections: number;
   height: number | null;
   network_difficulty: number | null;
-  network_hashrate?: number | null;
-  round_effort?: number | null;
-  best_share?: number | null;
+  round_effort: number | null;
   node_ok: boolean;
   node_error: string | null;
   rejected_by_reason: Record<string, number>;
 }
 
+/** The `stats` live event: the moving part of Stats. */
+export type StatsEvent = Pick<
+  Stats,
+  'hashrate' | 'active_miners' | 'accepted_shares' | 'rejected_shares' | 'height' | 'network_difficulty' | 'round_effort'
+> & {
+  t: number;
+};
+
 export interface HistoryPoint {
-  t: number | string;
+  /** Unix ms of the bucket start. */
+  t: number;
   hashrate: number;
-  shares?: number;
-  accepted_difficulty?: number;
-  network_difficulty?: number | null;
-  miners?: number;
-  workers?: number;
+  shares: number;
+  accepted_difficulty: number;
+  network_difficulty: number | null;
+  miners: number;
+  workers: number;
 }
 
 export interface Block {
@@ -59,10 +69,9 @@ export interface Block {
   status: string;
   reason: string | null;
   confirmations: number;
-  reward: number;
   reward_units: string;
   found_at: string;
-  effort?: number | null;
+  effort: number | null;
   network_difficulty: number;
 }
 
@@ -73,7 +82,6 @@ export interface Payment {
   status: string;
   txid: string | null;
   created_at: string;
-  updated_at: string;
 }
 
 export interface MinerAccount {
@@ -81,18 +89,22 @@ export interface MinerAccount {
   immature: string;
   confirmed: string;
   payments: Payment[];
+  hashrate: number;
+  workers_online: number;
+  /** This miner's credits, per block. */
+  rewards: Array<{ block_id: number; amount: string; created_at: string }>;
 }
 
 export interface Worker {
-  name: string;
+  worker: string;
   online: boolean;
   hashrate: number;
-  difficulty: number | null;
-  best_share: number | null;
-  last_share_at: string | number | null;
-  accepted?: number;
-  rejected?: number;
-  rejected_percent_by_reason?: Record<string, number>;
+  current_difficulty: number | null;
+  best_share: number;
+  last_share: string | number | null;
+  accepted: number;
+  rejected: number;
+  rejected_by_reason?: Record<string, number>;
 }
 
 export interface BlockRewards {
@@ -101,21 +113,26 @@ export interface BlockRewards {
 }
 
 export interface NetworkInfo {
-  reachable: boolean;
-  height: number | null;
-  difficulty: number | null;
-  last_template_age_seconds?: number | null;
+  node_reachable: boolean;
+  node_error: string | null;
+  node: string | null;
   dialect: string | null;
-  error?: string | null;
-  chain?: string;
+  chain: string;
+  height: number | null;
+  network_difficulty: number | null;
+  network_hashrate: number | null;
+  block_interval_seconds: number | null;
+  last_template_at: string | null;
+  last_template_age_seconds: number | null;
 }
 
 export interface TopMiner {
+  rank: number;
   address: string;
   hashrate: number;
-  workers?: number;
-  shares?: number;
-  last_share_at?: string | number | null;
+  shares_in_window: number;
+  workers: number;
+  last_share: string | null;
 }
 
 export class ApiError extends Error {
@@ -127,7 +144,7 @@ export class ApiError extends Error {
   }
 }
 
-/** `/api/stats` of one pool, as docs/api.md routes it. */
+/** An API path for one pool: every route takes `?pool=NAME` (docs/api.md). */
 export function poolPath(pool: string, path: string): string {
   return `/api${path}${path.includes('?') ? '&' : '?'}pool=${encodeURIComponent(pool)}`;
 }
@@ -143,29 +160,21 @@ export async function getJson<T>(url: string): Promise<T> {
 }
 
 export const api = {
-  pools: () => getJson<PoolInfo[] | { pools: PoolInfo[] }>('/api/pools').then((r) => (Array.isArray(r) ? r : r.pools)),
+  pools: () => getJson<PoolInfo[]>('/api/pools'),
   stats: (pool: string) => getJson<Stats>(poolPath(pool, '/stats')),
   history: (pool: string, range: '1h' | '24h' | '30d') => getJson<{ points: HistoryPoint[] }>(poolPath(pool, `/stats/history?range=${range}`)),
-  blocks: (pool: string, limit = 50) => getJson<Block[] | { blocks: Block[] }>(poolPath(pool, `/blocks?limit=${limit}`)).then(list('blocks')),
+  blocks: (pool: string, limit = 50) => getJson<Block[]>(poolPath(pool, `/blocks?limit=${limit}`)),
   blockRewards: (pool: string, id: number) => getJson<BlockRewards>(poolPath(pool, `/blocks/${id}/rewards`)),
-  payments: (pool: string, limit = 100) =>
-    getJson<Payment[] | { payments: Payment[] }>(poolPath(pool, `/payments?limit=${limit}`)).then(list('payments')),
+  payments: (pool: string, limit = 100) => getJson<Payment[]>(poolPath(pool, `/payments?limit=${limit}`)),
   miner: (pool: string, address: string) => getJson<MinerAccount>(poolPath(pool, `/miners/${encodeURIComponent(address)}`)),
   minerHistory: (pool: string, address: string, range: '1h' | '24h') =>
     getJson<{ points: HistoryPoint[] }>(poolPath(pool, `/miners/${encodeURIComponent(address)}/history?range=${range}`)),
-  workers: (pool: string, address: string) =>
-    getJson<Worker[] | { workers: Worker[] }>(poolPath(pool, `/miners/${encodeURIComponent(address)}/workers`)).then(list('workers')),
+  workers: (pool: string, address: string) => getJson<Worker[]>(poolPath(pool, `/miners/${encodeURIComponent(address)}/workers`)),
   network: (pool: string) => getJson<NetworkInfo>(poolPath(pool, '/network')),
-  topMiners: (pool: string) => getJson<TopMiner[] | { miners: TopMiner[] }>(poolPath(pool, '/top-miners')).then(list('miners')),
+  topMiners: (pool: string, limit = 50) => getJson<TopMiner[]>(poolPath(pool, `/top-miners?limit=${limit}`)),
 };
 
-/** Lists come bare or wrapped with a cursor ({ blocks: [...], next_cursor }); the page wants the rows. */
-function list<K extends string>(key: K) {
-  return <T>(r: T[] | Record<K, T[]>): T[] => (Array.isArray(r) ? r : r[key]);
-}
-
-/** History points carry `t` in ms, s or ISO text; uPlot wants seconds. */
-export function pointSeconds(t: number | string): number {
-  if (typeof t === 'string') return Date.parse(t) / 1000;
-  return t > 1e11 ? t / 1000 : t;
+/** History points carry `t` in Unix ms; uPlot wants seconds. */
+export function pointSeconds(t: number): number {
+  return t / 1000;
 }

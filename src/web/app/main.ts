@@ -40,10 +40,12 @@ const NAV: Array<[PageName, string]> = [
 
 let pools: PoolInfo[] = [];
 let currentPool: PoolInfo | null = null;
+/** The miner page asks the feed for that miner's `miner` events too. */
+let liveMiner: string | null = null;
 let cleanups: Array<() => void> = [];
 const liveListeners = new Set<(state: LiveState) => void>();
 const live = new LiveFeed(
-  () => `/api/events?pool=${encodeURIComponent(currentPool?.name ?? '')}`,
+  () => `/api/events?pool=${encodeURIComponent(currentPool?.name ?? '')}${liveMiner ? `&miner=${encodeURIComponent(liveMiner)}` : ''}`,
   (state) => {
     for (const l of liveListeners) l(state);
   },
@@ -52,7 +54,7 @@ const live = new LiveFeed(
 /** The pool whose web port served this page is the default; any other is one click away. */
 function defaultPool(): PoolInfo | undefined {
   const port = Number(location.port || (location.protocol === 'https:' ? 443 : 80));
-  return pools.find((p) => p.web_port === port) ?? pools[0];
+  return pools.find((p) => p.own) ?? pools.find((p) => p.web_port === port) ?? pools[0];
 }
 
 function render(): void {
@@ -63,8 +65,10 @@ function render(): void {
     if (fallback) location.replace(routeHref(fallback.name, route.page, route.arg));
     return;
   }
-  if (currentPool?.name !== pool.name) {
+  const miner = route.page === 'miner' && route.arg ? route.arg : null;
+  if (currentPool?.name !== pool.name || liveMiner !== miner) {
     currentPool = pool;
+    liveMiner = miner;
     live.start();
   }
   for (const c of cleanups) c();

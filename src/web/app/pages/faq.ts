@@ -6,7 +6,7 @@ import { formatCoins, formatDifficulty } from '../format.js';
 import { pageTitle, section } from './common.js';
 
 function schemeText(pool: PoolInfo): string {
-  switch (pool.scheme.toLowerCase()) {
+  switch (pool.scheme) {
     case 'pplns':
       return (
         `PPLNS (pay per last N shares): when the pool finds a block, its reward is shared among the last shares ` +
@@ -21,7 +21,7 @@ function schemeText(pool: PoolInfo): string {
     case 'solo':
       return 'SOLO: the miner whose share is the block takes the whole block reward (minus the fee); other shares earn nothing.';
     default:
-      return `Rewards are shared by the ${pool.scheme} scheme.`;
+      return 'This pool does not pay out from this process (no ledger runs for it here).';
   }
 }
 
@@ -56,7 +56,7 @@ export const faqPage: Page = (root, ctx) => {
     section(
       'Payouts',
       qa('How are rewards shared?', schemeText(pool)),
-      qa('What is the fee?', `${pool.fee} % of each block reward. The rounding remainder goes to the miner who found the block.`),
+      qa('What is the fee?', `${pool.fee_percent ?? 0} % of each block reward. The rounding remainder goes to the miner who found the block.`),
       qa(
         'When is my reward paid?',
         `A block's reward is credited as immature balance once the block is on the main chain, and becomes confirmed after ${pool.maturity} confirmations. Confirmed balances of at least ${formatCoins(pool.min_payout, pool.coin)} are paid automatically to your address; the transaction id shows on your miner page.`,

@@ -1,11 +1,16 @@
 /** Overview: the pool at a glance — hashrates, a 24 h chart that moves live, miners, round effort, last block, node. */
-import { api, type Block, type Stats, pointSeconds } from '../api.js';
+import { api, type Block, type NetworkInfo, type PoolInfo, type Stats, type StatsEvent, pointSeconds } from '../api.js';
 import { HashrateChart } from '../chart.js';
 import type { Page } from '../context.js';
 import { badge, fill, h, stat, timeAgo } from '../dom.js';
-import { formatCoinUnits, formatDifficulty, formatHashrate, formatPercent } from '../format.js';
-import { connectBox } from './connect.js';
+import { formatCoinUnits, formatCoins, formatDifficulty, formatHashrate, formatPercent } from '../format.js';
 import { errorNotice, liveRefresh, pageTitle, section } from './common.js';
+import { connectBox } from './connect.js';
+
+export function poolSummary(pool: PoolInfo): string {
+  const payout = pool.scheme ? ` · ${pool.scheme.toUpperCase()} · fee ${pool.fee_percent ?? 0} %` : '';
+  return `${pool.algorithms.join(' + ')} · ${pool.coin} on ${pool.chain}${payout}`;
+}
 
 export const overviewPage: Page = (root, ctx) => {
   const { pool } = ctx;
@@ -15,10 +20,7 @@ export const overviewPage: Page = (root, ctx) => {
   const problems = h('div');
   fill(
     root,
-    pageTitle(
-      `${pool.name} pool`,
-      `${pool.algorithms.join(' + ')} · ${pool.coin} on ${pool.chain} · ${pool.scheme.toUpperCase()} · fee ${pool.fee} %`,
-    ),
+    pageTitle(`${pool.name} pool`, poolSummary(pool)),
     problems,
     figures,
     section('Hashrate, last 24 hours', chartBox),
@@ -27,32 +29,30 @@ export const overviewPage: Page = (root, ctx) => {
   const chart = new HashrateChart(chartBox, { withNetworkDifficulty: true });
   ctx.onLeave(() => chart.destroy());
 
-  const showStats = (s: Stats, blocks: Block[]): void => {
+  const showStats = (s: Stats, blocks: Block[], network: NetworkInfo): void => {
     const last = blocks[0];
-    const networkHashrate = s.network_hashrate ?? null;
+    const payoutSub =
+      pool.scheme === 'pplns' ? `window ${pool.pplns_window} × network difficulty` : `paid from ${formatCoins(pool.min_payout, pool.coin)}`;
     fill(
       figures,
       stat('Pool hashrate', formatHashrate(s.hashrate), '10 min average', 'pool-hashrate'),
-      stat(
-        'Network',
-        networkHashrate !== null ? formatHashrate(networkHashrate) : formatDifficulty(s.network_difficulty),
-        networkHashrate !== null ? `difficulty ${formatDifficulty(s.network_difficulty)}` : 'difficulty',
-        'network',
-      ),
+      network.network_hashrate !== null
+        ? stat('Network hashrate', formatHashrate(network.network_hashrate), `difficulty ${formatDifficulty(s.network_difficulty)}`, 'network')
+        : stat('Network difficulty', formatDifficulty(s.network_difficulty), 'hashrate estimated after a few blocks', 'network'),
       stat('Miners online', String(s.active_miners), `${s.workers_in_window} workers · ${s.connections} connections`, 'miners-online'),
-      stat('Round effort', formatPercent(s.round_effort ?? null), 'shares since the last block ÷ network difficulty', 'round-effort'),
+      stat('Round effort', formatPercent(s.round_effort), 'pool work since the last block ÷ network difficulty', 'round-effort'),
       stat(
         'Shares',
         h('span', { id: 'accepted-shares' }, s.accepted_shares.toLocaleString('en-US')),
         `${s.rejected_shares.toLocaleString('en-US')} rejected`,
         'shares',
       ),
-      stat('Best share', formatDifficulty(s.best_share ?? null), 'this round', 'best-share'),
       stat('Blocks', String(s.blocks_found), `${s.confirmed_blocks} confirmed`, 'blocks'),
+      stat('Fee and scheme', pool.scheme ? `${pool.fee_percent ?? 0} % ${pool.scheme.toUpperCase()}` : '—', payoutSub, 'fee'),
       stat(
         'Node',
         h('span', { class: s.node_ok ? 'ok' : 'bad' }, s.node_ok ? 'reachable' : 'unreachable'),
-        s.height !== null ? `height ${s.height}` : 'no work yet',
+        s.height !== null ? `height ${s.height.toLocaleString('en-US')} · ${network.dialect ?? pool.chain}` : 'no work yet',
         'node',
       ),
     );
@@ -73,7 +73,7 @@ export const overviewPage: Page = (root, ctx) => {
               h('a', { href: ctx.href('miner', last.address) }, last.address),
               `.${last.worker}`,
             ),
-            h('div', { class: 'muted' }, `reward ${formatCoinUnits(last.reward_units, pool.coin)} · effort ${formatPercent(last.effort ?? null)}`),
+            h('div', { class: 'muted' }, `reward ${formatCoinUnits(last.reward_units, pool.coin)} · effort ${formatPercent(last.effort)}`),
           )
         : h('p', { class: 'muted' }, 'No block found yet in this pool.'),
     );
@@ -82,22 +82,31 @@ export const overviewPage: Page = (root, ctx) => {
 
   const loadHistory = async (): Promise<void> => {
     const history = await api.history(pool.name, '24h');
-    chart.set(history.points.map((p) => ({ t: pointSeconds(p.t), hashrate: p.hashrate, networkDifficulty: p.network_difficulty ?? null })));
+    chart.set(history.points.map((p) => ({ t: pointSeconds(p.t), hashrate: p.hashrate, networkDifficulty: p.network_difficulty })));
   };
 
   const loadStats = async (): Promise<void> => {
     try {
-      const [s, blocks] = await Promise.all([api.stats(pool.name), api.blocks(pool.name, 1)]);
-      showStats(s, blocks);
+      const [s, blocks, network] = await Promise.all([api.stats(pool.name), api.blocks(pool.name, 1), api.network(pool.name)]);
+      showStats(s, blocks, network);
     } catch (err) {
       fill(problems, errorNotice('Could not load the pool figures', err));
     }
   };
 
+  // The `stats` event carries the live hashrate: the chart's "now" point moves with it, between full refreshes.
+  ctx.onLeave(
+    ctx.live.subscribe((name, data) => {
+      if (name !== 'stats' || !data || typeof data !== 'object') return;
+      const s = data as StatsEvent;
+      if (typeof s.hashrate === 'number')
+        chart.pushLive({ t: (s.t ?? Date.now()) / 1000, hashrate: s.hashrate, networkDifficulty: s.network_difficulty });
+    }),
+  );
   void loadHistory()
     .catch((err: unknown) => problems.append(errorNotice('Could not load the hashrate history', err)))
     .then(() => liveRefresh(ctx, ['stats', 'block', 'share-summary'], loadStats, 1000));
-  // A stored minute point every minute: reload the series so the chart keeps its real history.
+  // A stored point closes every minute: reload the series so the chart keeps its real history.
   const historyTimer = window.setInterval(() => void loadHistory().catch(() => undefined), 60_000);
   ctx.onLeave(() => window.clearInterval(historyTimer));
 };
