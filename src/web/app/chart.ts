@@ -6,13 +6,9 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatDifficulty, formatExactTime, formatHashrate } from './format.js';
+import { type SeriesPoint, trimLeadingEmpty } from './series.js';
 
-export interface SeriesPoint {
-  /** Unix seconds. */
-  t: number;
-  hashrate: number;
-  networkDifficulty?: number | null;
-}
+export type { SeriesPoint };
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
@@ -25,7 +21,7 @@ export class HashrateChart {
 
   constructor(
     private readonly box: HTMLElement,
-    private readonly opts: { withNetworkDifficulty: boolean; height?: number },
+    private readonly opts: { withNetworkDifficulty: boolean; height?: number; trimLeadingEmpty?: boolean },
   ) {
     box.classList.add('chart');
     this.resize = new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: this.height() }));
@@ -43,7 +39,8 @@ export class HashrateChart {
   }
 
   set(points: SeriesPoint[]): void {
-    this.points = [...points].sort((a, b) => a.t - b.t);
+    const sorted = [...points].sort((a, b) => a.t - b.t);
+    this.points = this.opts.trimLeadingEmpty ? trimLeadingEmpty(sorted) : sorted;
     this.draw();
   }
 

@@ -50,6 +50,9 @@ export function table(headers: Array<string | [string, string]>, rows: HTMLTable
 
 /** A labelled figure for the overview cards. */
 export function stat(label: string, value: Child, sub?: Child, testId?: string): HTMLElement {
+  // "8.48 kH/s", "247.5 GXC": the unit is drawn smaller so the figure reads first.
+  const parts = typeof value === 'string' ? /^(-?[\d.,]+) (\S+)$/.exec(value) : null;
+  if (parts) value = h('span', {}, parts[1], h('span', { class: 'unit' }, ` ${parts[2]}`));
   return h(
     'div',
     { class: 'stat', 'data-testid': testId },
@@ -57,6 +60,10 @@ export function stat(label: string, value: Child, sub?: Child, testId?: string):
     h('div', { class: 'stat-value' }, value),
     sub ? h('div', { class: 'stat-sub' }, sub) : null,
   );
+}
+
+export function plural(count: number, noun: string): string {
+  return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 export function badge(status: string): HTMLElement {

@@ -44,9 +44,12 @@ let currentPool: PoolInfo | null = null;
 let liveMiner: string | null = null;
 let cleanups: Array<() => void> = [];
 const liveListeners = new Set<(state: LiveState) => void>();
+/** Kept so a page drawn while the feed is already open shows it as live. */
+let liveState: LiveState = 'connecting';
 const live = new LiveFeed(
   () => `/api/events?pool=${encodeURIComponent(currentPool?.name ?? '')}${liveMiner ? `&miner=${encodeURIComponent(liveMiner)}` : ''}`,
   (state) => {
+    liveState = state;
     for (const l of liveListeners) l(state);
   },
 );
@@ -129,6 +132,7 @@ function nav(pool: PoolInfo, page: PageName): HTMLElement {
   };
   liveListeners.clear();
   liveListeners.add(setState);
+  setState(liveState);
   const menu = h('input', { type: 'checkbox', id: 'menu-toggle', class: 'menu-toggle', 'aria-label': 'Menu' });
   return h(
     'header',
@@ -140,7 +144,7 @@ function nav(pool: PoolInfo, page: PageName): HTMLElement {
         'a',
         { class: 'brand', href: routeHref(pool.name, 'overview') },
         h('img', { src: '/assets/icon.svg', alt: '', width: 24, height: 24 }),
-        'gxc-pool',
+        h('span', { class: 'brand-name' }, 'gxc-pool'),
       ),
       switcher,
       dot,

@@ -2,7 +2,7 @@
 import type { PoolInfo } from '../api.js';
 import { type Page, isEthash, stratumUrl } from '../context.js';
 import { fill, h } from '../dom.js';
-import { formatCoins, formatDifficulty } from '../format.js';
+import { formatCoins, formatDifficulty, formatDuration } from '../format.js';
 import { pageTitle, section } from './common.js';
 
 function schemeText(pool: PoolInfo): string {
@@ -59,7 +59,7 @@ export const faqPage: Page = (root, ctx) => {
       qa('What is the fee?', `${pool.fee_percent ?? 0} % of each block reward. The rounding remainder goes to the miner who found the block.`),
       qa(
         'When is my reward paid?',
-        `A block's reward is credited as immature balance once the block is on the main chain, and becomes confirmed after ${pool.maturity} confirmations. Confirmed balances of at least ${formatCoins(pool.min_payout, pool.coin)} are paid automatically to your address; the transaction id shows on your miner page.`,
+        `A block's reward is credited as immature balance once the block is on the main chain, and becomes confirmed after ${pool.maturity} confirmations. Confirmed balances of at least ${formatCoins(pool.min_payout, pool.coin)} are paid automatically to your address${pool.payout_interval_seconds ? ` (payouts run every ${formatDuration(pool.payout_interval_seconds)})` : ''}; the transaction id shows on your miner page.`,
       ),
       qa(
         'What if a block is orphaned?',

@@ -5,7 +5,7 @@
 import { ApiError, api, type Block, type HistoryPoint, type MinerAccount, type Worker, pointSeconds } from '../api.js';
 import { HashrateChart } from '../chart.js';
 import type { Page, PageContext } from '../context.js';
-import { badge, fill, h, stat, table, timeAgo } from '../dom.js';
+import { badge, fill, h, plural, stat, table, timeAgo } from '../dom.js';
 import { formatCoins, formatDifficulty, formatHashrate, shortHash } from '../format.js';
 import { errorNotice, liveRefresh, pageTitle, section } from './common.js';
 
@@ -58,7 +58,7 @@ function rewardsTable(ctx: PageContext, account: MinerAccount, blocks: Block[]):
         h('td', {}, b ? badge(b.status) : null),
         h('td', { class: 'num' }, formatCoins(r.amount, ctx.pool.coin)),
         h('td', {}, timeAgo(r.created_at)),
-        h('td', {}, h('a', { href: ctx.href('block', String(r.block_id)) }, 'who earned what')),
+        h('td', {}, h('a', { href: ctx.href('block', String(r.block_id)) }, 'split')),
       );
     }),
     'No block reward credited yet.',
@@ -109,7 +109,7 @@ export const minerPage: Page = (root, ctx, arg) => {
   }
   const search = document.getElementById('miner-search') as HTMLInputElement | null;
   if (search) search.value = address;
-  const chart = new HashrateChart(chartBox, { withNetworkDifficulty: false, height: 220 });
+  const chart = new HashrateChart(chartBox, { withNetworkDifficulty: false, height: 220, trimLeadingEmpty: true });
   ctx.onLeave(() => chart.destroy());
 
   /** Both ranges' averages, and the chart for the selected one; minute points close once a minute. */
@@ -158,7 +158,7 @@ export const minerPage: Page = (root, ctx, arg) => {
       fill(problems);
       fill(
         figures,
-        stat('Hashrate now', formatHashrate(account.hashrate), `${online.length} of ${workers.length} workers online`, 'miner-hashrate'),
+        stat('Hashrate now', formatHashrate(account.hashrate), `${online.length} of ${plural(workers.length, 'worker')} online`, 'miner-hashrate'),
         stat('1 hour average', formatHashrate(averages['1h'])),
         stat('24 hour average', formatHashrate(averages['24h'])),
         stat(

@@ -2,10 +2,13 @@
 import { api, type Block, type NetworkInfo, type PoolInfo, type Stats, type StatsEvent, pointSeconds } from '../api.js';
 import { HashrateChart } from '../chart.js';
 import type { Page } from '../context.js';
-import { badge, fill, h, stat, timeAgo } from '../dom.js';
-import { formatCoinUnits, formatCoins, formatDifficulty, formatHashrate, formatPercent } from '../format.js';
+import { badge, fill, h, plural, stat, table, timeAgo } from '../dom.js';
+import { formatCoinUnits, formatCoins, formatDifficulty, formatHashrate, formatPercent, shortHash } from '../format.js';
 import { errorNotice, liveRefresh, pageTitle, section } from './common.js';
 import { connectBox } from './connect.js';
+
+/** Blocks listed on the overview (the newest in full, the others as rows). */
+const RECENT_BLOCKS = 5;
 
 export function poolSummary(pool: PoolInfo): string {
   const payout = pool.scheme ? ` · ${pool.scheme.toUpperCase()} · fee ${pool.fee_percent ?? 0} %` : '';
@@ -23,10 +26,10 @@ export const overviewPage: Page = (root, ctx) => {
     pageTitle(`${pool.name} pool`, poolSummary(pool)),
     problems,
     figures,
-    section('Hashrate, last 24 hours', chartBox),
-    h('div', { class: 'two-col' }, section('Last block', lastBlock), connectBox(ctx, { compact: true })),
+    section('Hashrate (last 24 hours, 1-minute points)', chartBox),
+    h('div', { class: 'two-col' }, section('Blocks', lastBlock), connectBox(ctx, { compact: true })),
   );
-  const chart = new HashrateChart(chartBox, { withNetworkDifficulty: true });
+  const chart = new HashrateChart(chartBox, { withNetworkDifficulty: true, trimLeadingEmpty: true });
   ctx.onLeave(() => chart.destroy());
 
   const showStats = (s: Stats, blocks: Block[], network: NetworkInfo): void => {
@@ -39,7 +42,12 @@ export const overviewPage: Page = (root, ctx) => {
       network.network_hashrate !== null
         ? stat('Network hashrate', formatHashrate(network.network_hashrate), `difficulty ${formatDifficulty(s.network_difficulty)}`, 'network')
         : stat('Network difficulty', formatDifficulty(s.network_difficulty), 'hashrate estimated after a few blocks', 'network'),
-      stat('Miners online', String(s.active_miners), `${s.workers_in_window} workers · ${s.connections} connections`, 'miners-online'),
+      stat(
+        'Miners online',
+        String(s.active_miners),
+        `${plural(s.workers_in_window, 'worker')} · ${plural(s.connections, 'connection')}`,
+        'miners-online',
+      ),
       stat('Round effort', formatPercent(s.round_effort), 'pool work since the last block ÷ network difficulty', 'round-effort'),
       stat(
         'Shares',
@@ -63,19 +71,38 @@ export const overviewPage: Page = (root, ctx) => {
         ? h(
             'div',
             { class: 'last-block' },
-            h('div', { class: 'big' }, h('a', { href: ctx.href('block', String(last.id)) }, `#${last.height}`), ' ', badge(last.status)),
+            h('div', { class: 'big' }, 'Last: ', h('a', { href: ctx.href('block', String(last.id)) }, `#${last.height}`), ' ', badge(last.status)),
             h(
               'div',
               {},
               'found ',
               timeAgo(last.found_at),
               ' by ',
-              h('a', { href: ctx.href('miner', last.address) }, last.address),
+              h('a', { href: ctx.href('miner', last.address) }, shortHash(last.address, 10)),
               `.${last.worker}`,
             ),
             h('div', { class: 'muted' }, `reward ${formatCoinUnits(last.reward_units, pool.coin)} · effort ${formatPercent(last.effort)}`),
           )
         : h('p', { class: 'muted' }, 'No block found yet in this pool.'),
+      blocks.length > 1
+        ? table(
+            ['Height', 'Status', ['Effort', 'num'], 'Found'],
+            blocks
+              .slice(1)
+              .map((b) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, h('a', { href: ctx.href('block', String(b.id)) }, String(b.height))),
+                  h('td', {}, badge(b.status)),
+                  h('td', { class: 'num' }, formatPercent(b.effort)),
+                  h('td', {}, timeAgo(b.found_at)),
+                ),
+              ),
+            '',
+          )
+        : null,
+      blocks.length ? h('p', {}, h('a', { href: ctx.href('blocks') }, 'All blocks →')) : null,
     );
     chart.pushLive({ t: Date.now() / 1000, hashrate: s.hashrate, networkDifficulty: s.network_difficulty });
   };
@@ -87,7 +114,7 @@ export const overviewPage: Page = (root, ctx) => {
 
   const loadStats = async (): Promise<void> => {
     try {
-      const [s, blocks, network] = await Promise.all([api.stats(pool.name), api.blocks(pool.name, 1), api.network(pool.name)]);
+      const [s, blocks, network] = await Promise.all([api.stats(pool.name), api.blocks(pool.name, RECENT_BLOCKS), api.network(pool.name)]);
       showStats(s, blocks, network);
     } catch (err) {
       fill(problems, errorNotice('Could not load the pool figures', err));
