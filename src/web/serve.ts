@@ -43,11 +43,13 @@ export function registerWebRoutes(app: FastifyInstance, dir = WEB_BUNDLE_DIR): v
     );
   };
 
-  app.get('/', (_req, reply) =>
+  // Pages, not API: kept out of the OpenAPI document.
+  const page = { schema: { hide: true } };
+  app.get('/', page, (_req, reply) =>
     // The shell is tiny and names the bundle files without a hash, so it is always revalidated.
     send('index.html', reply.header('content-security-policy', CSP), 'no-cache'),
   );
-  app.get<{ Params: { name: string } }>('/assets/:name', (req, reply) => {
+  app.get<{ Params: { name: string } }>('/assets/:name', page, (req, reply) => {
     const { name } = req.params;
     if (!ASSET_NAME.test(name) || name === 'index.html') return reply.status(404).send({ error: `no such asset: ${name.slice(0, 64)}` });
     return send(name, reply, 'no-cache');
