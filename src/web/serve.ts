@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { WEB_BUNDLE_DIR, buildWeb, webBundleComplete } from './build.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -34,7 +34,7 @@ export async function ensureWebBundle(dir = WEB_BUNDLE_DIR): Promise<void> {
 export function registerWebRoutes(app: FastifyInstance, dir = WEB_BUNDLE_DIR): void {
   // Fastify awaits onReady before listening: a missing bundle is built before the first page is asked for.
   app.addHook('onReady', () => ensureWebBundle(dir));
-  const send = (file: string, reply: import('fastify').FastifyReply, cache: string) => {
+  const send = (file: string, reply: FastifyReply, cache: string) => {
     const full = path.join(dir, file);
     const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
     return fs.promises.readFile(full).then(

@@ -14,6 +14,7 @@ import { type PoolProcess, startPoolProcess } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { type MinerHandle, startMiner } from '../../src/miner/index.js';
+import { buildWeb } from '../../src/web/build.js';
 import { until } from '../e2e/fixtures/env.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -47,6 +48,8 @@ describe('dashboard in Chromium on a mining devnet pool', () => {
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (.ci/run does)`);
     fs.mkdirSync(SHOTS, { recursive: true });
+    // The pages under test are today's sources, not a bundle left from an earlier build.
+    await buildWeb();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gxc-dashboard-'));
     // GXC difficulty 5 (leading hex zeros): a block per ~1M hashes, so one CPU thread finds several in a minute.
     const cfg = loadConfig({ env: {}, flags: { dataDir, logLevel: 'silent', devnetFlavor: 'gxc', devnetDifficulty: '5', difficulty: '0.00002' } });
@@ -195,6 +198,25 @@ describe('dashboard in Chromium on a mining devnet pool', () => {
     await p.screenshot({ path: path.join(SHOTS, 'overview-dark-desktop.png'), fullPage: true });
     await dark.close();
   }, 180_000);
+
+  it('an address the pool never saw, and an invalid one, get a clear message', async () => {
+    // Not watched: the browser logs the 404/400 answers themselves as console errors, which is what they are.
+    const ctx = await browser.newContext({ viewport: DESKTOP });
+    const p = await ctx.newPage();
+    try {
+      await p.goto(`${base}/#/asic/overview`);
+      await p.fill('#miner-search', 'tGXCnobodyMinesWithThisAddress1');
+      await p.press('#miner-search', 'Enter');
+      await expect
+        .poll(() => p.locator('#miner-unseen').textContent(), { timeout: 20_000 })
+        .toContain('No share from tGXCnobodyMinesWithThisAddress1');
+      await p.fill('#miner-search', 'not-an-address');
+      await p.press('#miner-search', 'Enter');
+      await expect.poll(() => p.locator('.notice.error').textContent(), { timeout: 20_000 }).toMatch(/Could not load not-an-address: .*address/);
+    } finally {
+      await ctx.close();
+    }
+  });
 
   it('had no console error and made no request outside 127.0.0.1', () => {
     expect(consoleErrors).toEqual([]);

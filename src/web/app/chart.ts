@@ -48,8 +48,8 @@ export class HashrateChart {
   pushLive(point: SeriesPoint): void {
     const last = this.points[this.points.length - 1];
     if (last && last.t >= point.t) return;
-    if (last && (last as SeriesPoint & { live?: boolean }).live) this.points.pop();
-    this.points.push({ ...point, live: true } as SeriesPoint);
+    if (last?.live) this.points.pop();
+    this.points.push({ ...point, live: true });
     this.draw();
   }
 

@@ -5,9 +5,11 @@
  */
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
-export type LiveListener = (event: string, data: unknown) => void;
+export type LiveListener = (event: LiveEvent, data: unknown) => void;
 
-export const LIVE_EVENTS = ['stats', 'block', 'share-summary', 'miner', 'worker', 'payment', 'network'] as const;
+/** The named events of /api/events (docs/api.md); `miner` only when the feed names a miner. */
+export const LIVE_EVENTS = ['stats', 'block', 'share-summary', 'miner'] as const;
+export type LiveEvent = (typeof LIVE_EVENTS)[number];
 
 export class LiveFeed {
   private source: EventSource | null = null;

@@ -3,6 +3,7 @@
  * `#/POOL/PAGE/ARG`), the live feed for the selected pool, and the once-a-second refresh of relative times.
  */
 import './style.css';
+import './components.css';
 import { api, type PoolInfo } from './api.js';
 import { type PageContext, type PageName, type Page, parseRoute, routeHref } from './context.js';
 import { fill, h, tickTimes } from './dom.js';

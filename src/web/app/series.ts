@@ -5,6 +5,8 @@ export interface SeriesPoint {
   t: number;
   hashrate: number;
   networkDifficulty?: number | null;
+  /** The "now" point drawn from live figures, replaced by the next one (not a stored minute). */
+  live?: boolean;
 }
 
 /** Points kept before the first non-zero one, and the fewest points shown (an hour of minutes). */

@@ -1,7 +1,7 @@
 /** Pieces several pages share: loading/error notices and the "what changed" listener for live events. */
 import type { PageContext } from '../context.js';
 import { h } from '../dom.js';
-import { throttle } from '../live.js';
+import { type LiveEvent, throttle } from '../live.js';
 
 export function errorNotice(what: string, err: unknown): HTMLElement {
   return h('div', { class: 'notice error', role: 'alert' }, `${what}: ${err instanceof Error ? err.message : String(err)}`);
@@ -11,7 +11,7 @@ export function errorNotice(what: string, err: unknown): HTMLElement {
  * Refreshes the page's data when one of `events` arrives (at most once per `minMs`), and once at once. The live
  * events say what changed; the page refetches it, so it never shows half an update.
  */
-export function liveRefresh(ctx: PageContext, events: readonly string[], load: () => Promise<void>, minMs = 1000): void {
+export function liveRefresh(ctx: PageContext, events: readonly LiveEvent[], load: () => Promise<void>, minMs = 1000): void {
   const refresh = throttle(load, minMs);
   ctx.onLeave(ctx.live.subscribe((name) => events.includes(name) && refresh()));
   void load();

@@ -30,7 +30,8 @@ const SHA256D_MINERS: MinerRecipe[] = [
 const ETHASH_MINERS: MinerRecipe[] = [
   { name: 'lolMiner', lines: (u) => `lolMiner --algo ETHASH --pool ${u.host}:${u.port} --user ${u.user}` },
   { name: 'T-Rex', lines: (u) => `t-rex -a ethash -o ${u.url} -u ${u.address} -w ${workerOf(u.user)} -p x` },
-  { name: 'ethminer', lines: (u) => `ethminer -P stratum+tcp://${u.user}@${u.host}:${u.port}` },
+  // `stratum://` lets ethminer 0.16+ detect the dialect itself (plain, eth-proxy or NiceHash).
+  { name: 'ethminer', lines: (u) => `ethminer -P stratum://${u.user}@${u.host}:${u.port}` },
 ];
 
 function workerOf(user: string): string {

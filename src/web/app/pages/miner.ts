@@ -180,7 +180,18 @@ export const minerPage: Page = (root, ctx, arg) => {
       fill(paymentsBox, paymentsTable(ctx, account));
       fill(rewardsBox, rewardsTable(ctx, account, blocks));
     } catch (err) {
-      fill(problems, errorNotice(`Could not load ${address}`, err));
+      // 404: a valid address the pool has never seen; the page fills in by itself once its shares arrive.
+      const unseen = err instanceof ApiError && err.status === 404;
+      fill(
+        problems,
+        unseen
+          ? h(
+              'div',
+              { class: 'notice', id: 'miner-unseen' },
+              `No share from ${address} in the ${pool.name} pool yet. Once your miner sends shares, this page fills in by itself.`,
+            )
+          : errorNotice(`Could not load ${address}`, err),
+      );
     }
   };
   void loadHistory()

@@ -13,7 +13,7 @@ export const paymentsPage: Page = (root, ctx) => {
     pageTitle('Payments', `Confirmed balances of at least ${formatCoins(pool.min_payout, pool.coin)} are paid automatically.`),
     section('Recent payments', body),
   );
-  liveRefresh(ctx, ['payment', 'block'], async () => {
+  liveRefresh(ctx, ['block', 'stats'], async () => {
     try {
       const payments = await api.payments(pool.name, 100);
       fill(
