@@ -110,6 +110,10 @@ describe('dashboard in Chromium on a mining devnet pool', () => {
     const worker = page.locator('#workers tr[data-worker="rig1"]');
     await expect.poll(() => worker.getAttribute('data-online'), { timeout: 30_000 }).toBe('true');
     await expect.poll(() => page.locator('#miner-best-share').textContent(), { timeout: 30_000 }).not.toBe('—');
+    // The worker's share counter grows while the page stays open.
+    const accepted = async () => Number(((await worker.locator('td.accepted').textContent()) ?? '0').replace(/,/g, ''));
+    const before = await accepted();
+    await expect.poll(accepted, { timeout: 60_000 }).toBeGreaterThan(before);
     expect(await worker.locator('time').getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
     await page.screenshot({ path: path.join(SHOTS, 'miner-desktop.png'), fullPage: true });
   }, 60_000);
@@ -174,6 +178,15 @@ describe('dashboard in Chromium on a mining devnet pool', () => {
       const ctx = await browser.newContext({ viewport, isMobile: label === 'phone', hasTouch: label === 'phone' });
       watch(ctx);
       const p = await ctx.newPage();
+      if (label === 'phone') {
+        // The navigation folds behind the menu button on a phone.
+        await p.goto(`${base}/#/asic/overview`);
+        await expect(p.locator('nav.nav').isVisible()).resolves.toBe(false);
+        await p.click('.menu-button');
+        await expect(p.locator('nav.nav').isVisible()).resolves.toBe(true);
+        await p.click('nav a:text-is("Payments")');
+        await p.waitForURL(/#\/asic\/payments$/);
+      }
       for (const name of pages) {
         await p.goto(`${base}/#/asic/${name}`);
         await p.waitForSelector(`main[data-page="${name.split('/')[0]}"]`);

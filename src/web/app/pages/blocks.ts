@@ -19,7 +19,7 @@ export const blocksPage: Page = (root, ctx) => {
       { 'data-block-hash': b.hash, 'data-status': b.status },
       h('td', {}, h('a', { href: ctx.href('block', String(b.id)) }, String(b.height))),
       h('td', {}, badge(b.status), b.reason ? h('div', { class: 'muted small' }, b.reason) : null),
-      h('td', { class: 'mono' }, h('span', { title: b.hash }, shortHash(b.hash))),
+      h('td', { class: 'mono hide-phone' }, h('span', { title: b.hash }, shortHash(b.hash))),
       h(
         'td',
         {},
@@ -38,7 +38,7 @@ export const blocksPage: Page = (root, ctx) => {
       fill(
         body,
         table(
-          ['Height', 'Status', 'Hash', 'Finder', ['Reward', 'num'], ['Effort', 'num'], ['Confirmations', 'num'], 'Found', 'Rewards'],
+          ['Height', 'Status', ['Hash', 'hide-phone'], 'Finder', ['Reward', 'num'], ['Effort', 'num'], ['Confirmations', 'num'], 'Found', 'Rewards'],
           blocks.map(rowOf),
           'No block found yet.',
         ),

@@ -26,7 +26,7 @@ function rejectsText(w: Worker): string {
 function workersTable(workers: Worker[]): HTMLElement {
   const sorted = [...workers].sort((a, b) => Number(b.online) - Number(a.online) || a.worker.localeCompare(b.worker));
   return table(
-    ['Worker', 'State', ['Hashrate', 'num'], ['Difficulty', 'num'], ['Best share', 'num'], 'Last share', 'Rejected'],
+    ['Worker', 'State', ['Hashrate', 'num'], ['Difficulty', 'num'], ['Best share', 'num'], ['Accepted', 'num'], 'Last share', 'Rejected'],
     sorted.map((w) =>
       h(
         'tr',
@@ -36,6 +36,7 @@ function workersTable(workers: Worker[]): HTMLElement {
         h('td', { class: 'num' }, formatHashrate(w.hashrate)),
         h('td', { class: 'num' }, formatDifficulty(w.current_difficulty)),
         h('td', { class: 'num best-share' }, formatDifficulty(w.best_share)),
+        h('td', { class: 'num accepted' }, w.accepted.toLocaleString('en-US')),
         h('td', {}, timeAgo(w.last_share)),
         h('td', {}, rejectsText(w)),
       ),
