@@ -80,7 +80,6 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
 
   const pools: RunningPool[] = [];
   const ledgers: Ledger[] = [];
-  const ledgerByPool = new Map<string, Ledger>();
   const recorders: SeriesRecorder[] = [];
   let nodeWatch: NodeJS.Timeout | undefined;
   // Every web port serves every pool of the process: each API reads this list at request time.
@@ -123,7 +122,8 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
           onBlockAccepted,
           views,
           network,
-          ledgerOf: (name) => ledgerByPool.get(name),
+          // Read at call time: the ledgers array is the live one.
+          ledgerOf: (name) => ledgers.find((l) => l.pool === name),
         }),
       );
     }
@@ -160,22 +160,22 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   // Confirmations and payments: every instance runs a ledger per pool, but only the lease holder acts.
   for (const p of pools) {
     if (!p.settings.algorithms.includes('sha256d')) continue;
-    const ledger = startLedger({
-      store,
-      chain,
-      pool: p.settings.name,
-      scheme: createLedgerScheme(cfg, node.poolAddress),
-      minPayout: coinsToUnits(cfg.payouts.minPayout),
-      payoutIntervalMs: cfg.payouts.intervalSeconds * 1000,
-      holder: `${os.hostname()}:${process.pid}:${instanceId}`,
-      logger: logger.child({ component: 'ledger' }),
-      // A GXC node lists only mined transactions: give an interrupted payment an hour (many GXC blocks) to show
-      // up in the wallet history before reconciliation may call it unsent.
-      ...(chain.kind === 'gxc' ? { payments: { graceMs: GXC_RECONCILE_GRACE_MS } } : {}),
-      ...overrides.ledger,
-    });
-    ledgers.push(ledger);
-    ledgerByPool.set(p.settings.name, ledger);
+    ledgers.push(
+      startLedger({
+        store,
+        chain,
+        pool: p.settings.name,
+        scheme: createLedgerScheme(cfg, node.poolAddress),
+        minPayout: coinsToUnits(cfg.payouts.minPayout),
+        payoutIntervalMs: cfg.payouts.intervalSeconds * 1000,
+        holder: `${os.hostname()}:${process.pid}:${instanceId}`,
+        logger: logger.child({ component: 'ledger' }),
+        // A GXC node lists only mined transactions: give an interrupted payment an hour (many GXC blocks) to show
+        // up in the wallet history before reconciliation may call it unsent.
+        ...(chain.kind === 'gxc' ? { payments: { graceMs: GXC_RECONCILE_GRACE_MS } } : {}),
+        ...overrides.ledger,
+      }),
+    );
   }
 
   logger.info(

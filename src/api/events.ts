@@ -46,6 +46,7 @@ interface PoolState {
 export class EventHub {
   private readonly clients = new Set<Client>();
   private readonly state = new Map<string, PoolState>();
+  private readonly statsCache = new Map<string, { at: number; value: Promise<Record<string, unknown>> }>();
   private readonly timer: NodeJS.Timeout;
   private readonly heartbeat: NodeJS.Timeout;
   private ticks = 0;
@@ -54,7 +55,7 @@ export class EventHub {
 
   constructor(private readonly opts: EventHubOptions) {
     this.maxClients = opts.maxClients ?? 256;
-    this.timer = setInterval(() => void this.tick(), opts.tickMs ?? 1000);
+    this.timer = setInterval(() => this.tick(), opts.tickMs ?? 1000);
     this.timer.unref();
     this.heartbeat = setInterval(() => {
       for (const c of this.clients) this.write(c, ': ping\n\n');
@@ -116,27 +117,36 @@ export class EventHub {
     for (const c of this.clients) if (c.pool === pool) this.send(c, event, data);
   }
 
-  private async tick(): Promise<void> {
-    if (this.busy || this.clients.size === 0) return;
-    this.busy = true;
+  /**
+   * Share summaries come from in-memory counters, every tick; the store-backed events (stats, blocks, miners) run
+   * in the background every few ticks, never two at once, so a slow database never delays the summaries.
+   */
+  private tick(): void {
+    if (this.clients.size === 0) return;
     this.ticks++;
-    const slow = this.ticks % (this.opts.slowEvery ?? 5) === 0;
+    const pools = this.subscribedPools();
+    for (const view of pools) this.shareSummary(view);
+    if (this.ticks % (this.opts.slowEvery ?? 5) !== 0 || this.busy) return;
+    this.busy = true;
+    void this.slowEvents(pools).finally(() => {
+      this.busy = false;
+    });
+  }
+
+  private subscribedPools(): PoolView[] {
+    const names = new Set([...this.clients].map((c) => c.pool));
+    return this.opts.ctx.pools().filter((p) => names.has(p.name));
+  }
+
+  private async slowEvents(pools: readonly PoolView[]): Promise<void> {
     try {
-      const pools = new Set([...this.clients].map((c) => c.pool));
-      for (const name of pools) {
-        const view = this.opts.ctx.pools().find((p) => p.name === name);
-        if (!view) continue;
-        this.shareSummary(view);
-        if (slow) {
-          this.broadcast(name, 'stats', await this.statsOf(view));
-          await this.blockChanges(view);
-          await this.minerEvents(view);
-        }
+      for (const view of pools) {
+        this.broadcast(view.name, 'stats', await this.statsOf(view));
+        await this.blockChanges(view);
+        await this.minerEvents(view);
       }
     } catch (err) {
       this.opts.logger.warn({ event: 'live_events_failed', err: err instanceof Error ? err.message : String(err) }, 'live events tick failed');
-    } finally {
-      this.busy = false;
     }
   }
 
@@ -167,7 +177,21 @@ export class EventHub {
     });
   }
 
-  private async statsOf(view: PoolView): Promise<Record<string, unknown>> {
+  /**
+   * One stats computation per pool at a time, reused for a second: when hundreds of pages reconnect at once
+   * (after a restart) they share it instead of queueing hundreds of window scans on the database.
+   */
+  private statsOf(view: PoolView): Promise<Record<string, unknown>> {
+    const now = Date.now();
+    const hit = this.statsCache.get(view.name);
+    if (hit && now - hit.at < 1000) return hit.value;
+    const value = this.computeStats(view);
+    this.statsCache.set(view.name, { at: now, value });
+    value.catch(() => this.statsCache.delete(view.name));
+    return value;
+  }
+
+  private async computeStats(view: PoolView): Promise<Record<string, unknown>> {
     const { store } = this.opts.ctx;
     const job = view.currentJob();
     const [stats, effort] = await Promise.all([

@@ -119,7 +119,8 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
       ]);
       const live = view.workers?.(address) ?? [];
       const online = onlineWorkers(ctx, view.name, address, workers, now);
-      if (credits.length === 0 && payments.length === 0 && workers.length === 0 && live.length === 0 && req.query.cursor === undefined) {
+      const seen = credits.length > 0 || payments.length > 0 || workers.length > 0 || live.length > 0 || online.size > 0;
+      if (!seen && req.query.cursor === undefined) {
         throw new ApiError(404, `no miner ${address} in the ${view.name} pool (no shares in 24 h, no balance, no payments)`);
       }
       const last = payments.at(-1);

@@ -83,7 +83,12 @@ export function registerPoolRoutes(app: FastifyInstance, ctx: ApiContext): void 
         shares_in_window: stats.shareCount,
         miners_in_window: stats.miners,
         workers_in_window: stats.workers,
-        rejected_by_reason: { stale: c.stale, duplicate: c.duplicate, low_difficulty: c.lowDifficulty },
+        rejected_by_reason: {
+          stale: c.stale,
+          duplicate: c.duplicate,
+          low_difficulty: c.lowDifficulty,
+          other: Math.max(0, c.rejected - c.stale - c.duplicate - c.lowDifficulty),
+        },
         blocks_rejected_by_node: blocks.filter((b) => b.status === 'rejected').length,
         // Submitted without a verdict yet (answer lost, or held but not the tip): the chain decides.
         blocks_awaiting_verdict: blocks.filter((b) => b.status === 'candidate').length,

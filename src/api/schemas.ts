@@ -69,7 +69,7 @@ export const statsSchema = obj({
   shares_in_window: int,
   miners_in_window: int,
   workers_in_window: int,
-  rejected_by_reason: obj({ stale: int, duplicate: int, low_difficulty: int }),
+  rejected_by_reason: rejectsSchema,
   blocks_rejected_by_node: int,
   blocks_awaiting_verdict: int,
   height: nullable(int),

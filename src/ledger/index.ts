@@ -50,6 +50,8 @@ export interface LedgerTickReport {
 }
 
 export interface Ledger {
+  /** The pool this ledger judges blocks and pays for. */
+  readonly pool: string;
   readonly holder: string;
   /** One tick now (serialised with the timer's). `forcePayout` pays even if the interval has not elapsed. */
   runOnce(options?: { forcePayout?: boolean }): Promise<LedgerTickReport>;
@@ -143,6 +145,7 @@ export function startLedger(options: LedgerOptions): Ledger {
   if (options.autoStart !== false) schedule(0);
 
   return {
+    pool,
     holder,
     runOnce: (opts = {}) => runSerial(opts.forcePayout === true),
     dryRun: () => payments.dryRun(),

@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/types.js';
 
 export interface SeriesRecorderOptions {
-  store: Pick<Store, 'rollupSeries' | 'pruneSeries' | 'lastSeriesTime'>;
+  store: Pick<Store, 'rollupSeries' | 'rollupHoursFromMinutes' | 'pruneSeries' | 'lastSeriesTime'>;
   pool: string;
   /** The current network difficulty, for buckets without shares. */
   networkDifficulty: () => number | null;
@@ -51,8 +51,13 @@ export function startSeriesRecorder(opts: SeriesRecorderOptions, autoStart = tru
     }
     const nd = opts.networkDifficulty();
     await opts.store.rollupSeries(opts.pool, 60, minuteFrom, minuteEnd, nd);
-    // The current hour too, so the 7d/30d charts reach the present.
-    await opts.store.rollupSeries(opts.pool, 3600, hourFrom, t, nd);
+    if (caughtUp) {
+      // Every minute: the last two hours from the minute buckets just written (cheap, exact).
+      await opts.store.rollupHoursFromMinutes(opts.pool, hourFrom, minuteEnd);
+    } else {
+      // After a start the minute buckets may not cover the missed hours: those come from the shares.
+      await opts.store.rollupSeries(opts.pool, 3600, hourFrom, t, nd);
+    }
     await opts.store.pruneSeries(opts.pool, 60, t - keepMinutes);
     await opts.store.pruneSeries(opts.pool, 3600, t - keepHours);
     caughtUp = true;

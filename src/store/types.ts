@@ -145,6 +145,11 @@ export interface Store extends LedgerStore {
    * of pool buckets written.
    */
   rollupSeries(pool: string, resolution: SeriesResolution, fromMs: number, toMs: number, fallbackNetworkDifficulty: number | null): Promise<number>;
+  /**
+   * Recomputes the hour buckets covering [fromMs, toMs) from the stored minute buckets (cheap; exact while those
+   * minutes are kept). Hours without minute buckets are left as they are. Returns the hour buckets written.
+   */
+  rollupHoursFromMinutes(pool: string, fromMs: number, toMs: number): Promise<number>;
   /** Pool buckets with fromMs <= t < toMs, oldest first (missing buckets are not invented). */
   poolSeries(pool: string, resolution: SeriesResolution, fromMs: number, toMs: number): Promise<SeriesPoint[]>;
   /** One miner's buckets (its workers summed, or only `worker`), oldest first; buckets without shares are absent. */

@@ -23,11 +23,14 @@ interface SseEvent {
 }
 
 /** Opens an event stream and collects what arrives until close(). */
-function listen(url: string): Promise<{ events: SseEvent[]; comments: string[]; status: number; close(): void }> {
+function listen(
+  url: string,
+): Promise<{ events: SseEvent[]; comments: string[]; retries: string[]; status: number; headers: http.IncomingHttpHeaders; close(): void }> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, (res) => {
       const events: SseEvent[] = [];
       const comments: string[] = [];
+      const retries: string[] = [];
       let buffer = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -41,10 +44,11 @@ function listen(url: string): Promise<{ events: SseEvent[]; comments: string[]; 
           const data = lines.find((l) => l.startsWith('data: '))?.slice(6);
           if (name && data) events.push({ event: name, data: JSON.parse(data) as Record<string, unknown>, at: Date.now() });
           for (const l of lines) if (l.startsWith(':')) comments.push(l);
+          for (const l of lines) if (l.startsWith('retry: ')) retries.push(l);
           end = buffer.indexOf('\n\n');
         }
       });
-      resolve({ events, comments, status: res.statusCode ?? 0, close: () => req.destroy() });
+      resolve({ events, comments, retries, status: res.statusCode ?? 0, headers: res.headers, close: () => req.destroy() });
     });
     req.on('error', (err) => (err.message.includes('socket hang up') ? undefined : reject(err)));
   });
@@ -93,7 +97,11 @@ describe('live events', () => {
   it('aggregates any share rate into at most one share-summary per tick, with exact totals', async () => {
     const stream = await listen(`${base}/api/events`);
     expect(stream.status).toBe(200);
+    expect(stream.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(stream.headers['cache-control']).toBe('no-store');
     await waitFor(() => stream.events.some((e) => e.event === 'stats'), 10_000);
+    // EventSource reconnects by itself after this delay.
+    expect(stream.retries).toEqual(['retry: 3000']);
     // Let the hub take its baseline of the counters before the flood.
     await sleep(3 * TICK_MS);
     const counters = asic.view.counters;

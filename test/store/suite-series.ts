@@ -65,6 +65,29 @@ export function seriesSuite(harness: StoreHarness): void {
       expect(await store.poolSeries('asic', 3600, hour, hour + 3_600_000)).toHaveLength(1);
       await expect(store.rollupSeries('asic', 120 as 60, 0, 1, null)).rejects.toThrow(/resolution must be one of 60, 3600/);
     });
+
+    it('derives hour buckets from minute buckets exactly as from the shares', async () => {
+      const { store } = await fresh();
+      const hour = Math.floor(T0 / 3_600_000) * 3_600_000;
+      await store.insertShares([
+        share({ createdAt: hour + 5, difficulty: 1, address: 'A', worker: 'w1', networkDifficulty: 10 }),
+        share({ createdAt: hour + 20 * MIN, difficulty: 2, address: 'A', worker: 'w2', networkDifficulty: 12 }),
+        share({ createdAt: hour + 59 * MIN, difficulty: 4, address: 'B', worker: 'w1', networkDifficulty: 11 }),
+        share({ createdAt: hour + 61 * MIN, difficulty: 8, address: 'B', worker: 'w1', networkDifficulty: 11 }),
+      ]);
+      await store.rollupSeries('asic', 60, hour, hour + 2 * 3_600_000, null);
+      expect(await store.rollupHoursFromMinutes('asic', hour, hour + 2 * 3_600_000)).toBe(2);
+      const fromMinutes = await store.poolSeries('asic', 3600, hour, hour + 2 * 3_600_000);
+      const fromMinutesA = await store.minerSeries('asic', 'A', 3600, hour, hour + 2 * 3_600_000);
+      expect(fromMinutes).toEqual([
+        { t: hour, difficultySum: 7, shares: 3, miners: 2, workers: 3, networkDifficulty: 12 },
+        { t: hour + 3_600_000, difficultySum: 8, shares: 1, miners: 1, workers: 1, networkDifficulty: 11 },
+      ]);
+      await store.rollupSeries('asic', 3600, hour, hour + 2 * 3_600_000, null);
+      expect(await store.poolSeries('asic', 3600, hour, hour + 2 * 3_600_000)).toEqual(fromMinutes);
+      expect(await store.minerSeries('asic', 'A', 3600, hour, hour + 2 * 3_600_000)).toEqual(fromMinutesA);
+      expect(fromMinutesA).toEqual([{ t: hour, difficultySum: 3, shares: 2, miners: 1, workers: 2, networkDifficulty: null }]);
+    });
   });
 
   describe('API queries', () => {

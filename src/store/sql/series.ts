@@ -117,6 +117,59 @@ export async function rollupSeries(
   return poolRows.length;
 }
 
+/**
+ * Hour buckets from the minute buckets already stored (the recorder's every-minute path: a few hundred rows
+ * instead of an hour of shares). Exact: sums add up, and the distinct miners/workers of an hour are counted from
+ * the per-worker minute rows. Only valid while the hour's minute buckets are kept (a day).
+ */
+export async function rollupHoursFromMinutes(q: SqlExecutor, pool: string, fromMs: number, toMs: number): Promise<number> {
+  checkRange(fromMs, toMs);
+  const from = bucketStart(fromMs, 3600);
+  const to = Math.ceil(toMs / 3_600_000) * 3_600_000;
+  if (to <= from) return 0;
+  const hour = '(t / 3600000) * 3600000';
+  const sums = await q.query(
+    `SELECT ${hour} AS h, SUM(difficulty_sum) AS dsum, SUM(shares) AS n, MAX(network_difficulty) AS nd FROM pool_series
+      WHERE pool = $1 AND resolution = 60 AND t >= $2 AND t < $3 GROUP BY ${hour}`,
+    [pool, from, to],
+  );
+  const distinct = await q.query(
+    `SELECT ${hour} AS h, COUNT(DISTINCT address) AS miners, COUNT(DISTINCT address || '.' || worker) AS workers FROM worker_series
+      WHERE pool = $1 AND resolution = 60 AND t >= $2 AND t < $3 GROUP BY ${hour}`,
+    [pool, from, to],
+  );
+  const counts = new Map(distinct.rows.map((r) => [toNum(r.h), r]));
+  const poolRows = sums.rows.map((r) => {
+    const c = counts.get(toNum(r.h));
+    return [pool, 3600, toNum(r.h), toNum(r.dsum), toNum(r.n), c ? toNum(c.miners) : 0, c ? toNum(c.workers) : 0, toNumOrNull(r.nd)];
+  });
+  const workers = await q.query(
+    `SELECT ${hour} AS h, address, worker, SUM(difficulty_sum) AS dsum, SUM(shares) AS n FROM worker_series
+      WHERE pool = $1 AND resolution = 60 AND t >= $2 AND t < $3 GROUP BY ${hour}, address, worker`,
+    [pool, from, to],
+  );
+  const workerRows = workers.rows.map((r) => [pool, toStr(r.address), toStr(r.worker), 3600, toNum(r.h), toNum(r.dsum), toNum(r.n)]);
+  if (poolRows.length > 0) {
+    await upsertRows(
+      q,
+      'pool_series',
+      ['pool', 'resolution', 't', 'difficulty_sum', 'shares', 'miners', 'workers', 'network_difficulty'],
+      ['pool', 'resolution', 't'],
+      poolRows,
+    );
+  }
+  if (workerRows.length > 0) {
+    await upsertRows(
+      q,
+      'worker_series',
+      ['pool', 'address', 'worker', 'resolution', 't', 'difficulty_sum', 'shares'],
+      ['pool', 'address', 'worker', 'resolution', 't'],
+      workerRows,
+    );
+  }
+  return poolRows.length;
+}
+
 export async function poolSeries(q: SqlExecutor, pool: string, resolution: SeriesResolution, fromMs: number, toMs: number): Promise<SeriesPoint[]> {
   checkResolution(resolution);
   checkRange(fromMs, toMs);

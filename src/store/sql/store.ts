@@ -100,6 +100,10 @@ export class SqlStore implements Store {
     return this.db.tx((q) => series.rollupSeries(q, pool, resolution, fromMs, toMs, fallbackNetworkDifficulty));
   }
 
+  async rollupHoursFromMinutes(pool: string, fromMs: number, toMs: number): Promise<number> {
+    return this.db.tx((q) => series.rollupHoursFromMinutes(q, pool, fromMs, toMs));
+  }
+
   async poolSeries(pool: string, resolution: SeriesResolution, fromMs: number, toMs: number): Promise<SeriesPoint[]> {
     return series.poolSeries(this.db, pool, resolution, fromMs, toMs);
   }
