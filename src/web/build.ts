@@ -18,6 +18,25 @@ export function webBundleComplete(dir = WEB_BUNDLE_DIR): boolean {
   return WEB_BUNDLE_FILES.every((f) => fs.existsSync(path.join(dir, f)));
 }
 
+/**
+ * True when the bundle is missing a file or a source is newer than it (a `git pull` without `npm ci`), so a
+ * start never serves yesterday's pages. Without the sources (an installed package), a complete bundle is current.
+ */
+export function webBundleStale(dir = WEB_BUNDLE_DIR, sourceDir = WEB_SOURCE_DIR): boolean {
+  if (!webBundleComplete(dir)) return true;
+  if (!fs.existsSync(sourceDir)) return false;
+  const built = Math.min(...WEB_BUNDLE_FILES.map((f) => fs.statSync(path.join(dir, f)).mtimeMs));
+  const newest = (folder: string): number =>
+    Math.max(
+      0,
+      ...fs.readdirSync(folder, { withFileTypes: true }).map((e) => {
+        const full = path.join(folder, e.name);
+        return e.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs;
+      }),
+    );
+  return newest(sourceDir) > built;
+}
+
 export async function buildWeb(outDir = WEB_BUNDLE_DIR): Promise<{ outDir: string; bytes: Record<string, number> }> {
   // Loaded lazily: the server only needs esbuild when the bundle is missing.
   const esbuild = await import('esbuild');

@@ -1,12 +1,12 @@
 /**
  * Serves the dashboard's static files on a web port: `/` is the single-page site (pages live in the URL hash, so
  * one HTML shell serves them all), `/assets/NAME` its bundle. Every web port serves the whole site; the page picks
- * the pool from /api/pools. The bundle is built on first start when missing (a fresh clone without `prepare`).
+ * the pool from /api/pools. The bundle is built at start when missing or older than its sources.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { WEB_BUNDLE_DIR, buildWeb, webBundleComplete } from './build.js';
+import { WEB_BUNDLE_DIR, buildWeb, webBundleStale } from './build.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -22,9 +22,9 @@ const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 let building: Promise<unknown> | null = null;
 
-/** Builds the bundle once per process if a file is missing; concurrent callers share the build. */
+/** Builds the bundle if a file is missing or a source changed since; concurrent callers share the build. */
 export async function ensureWebBundle(dir = WEB_BUNDLE_DIR): Promise<void> {
-  if (webBundleComplete(dir)) return;
+  if (!building && !webBundleStale(dir)) return;
   building ??= buildWeb(dir).finally(() => {
     building = null;
   });

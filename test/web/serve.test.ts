@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_BUNDLE_FILES } from '../../src/web/build.js';
+import { WEB_BUNDLE_FILES, webBundleStale } from '../../src/web/build.js';
 import { registerWebRoutes } from '../../src/web/serve.js';
 
 describe('dashboard files on a web port', () => {
@@ -49,6 +49,26 @@ describe('dashboard files on a web port', () => {
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
     // uPlot's stylesheet is bundled in.
     expect(css.body).toContain('.u-legend');
+  });
+
+  it('calls the bundle stale when a source is newer than it, or a file is missing', () => {
+    const sources = fs.mkdtempSync(path.join(os.tmpdir(), 'gxc-web-src-'));
+    try {
+      fs.mkdirSync(path.join(sources, 'pages'));
+      const page = path.join(sources, 'pages', 'overview.ts');
+      fs.writeFileSync(page, 'export {};\n');
+      const past = new Date(Date.now() - 60_000);
+      fs.utimesSync(page, past, past);
+      expect(webBundleStale(dir, sources)).toBe(false);
+      const future = new Date(Date.now() + 60_000);
+      fs.utimesSync(page, future, future);
+      expect(webBundleStale(dir, sources)).toBe(true);
+      // No sources at all (an installed package): a complete bundle is current.
+      expect(webBundleStale(dir, path.join(sources, 'absent'))).toBe(false);
+      expect(webBundleStale(sources, path.join(sources, 'absent'))).toBe(true);
+    } finally {
+      fs.rmSync(sources, { recursive: true, force: true });
+    }
   });
 
   it.each(['../package.json', '..%2Fpackage.json', '.hidden', 'index.html', 'nope.js'])('answers 404 for asset %s', async (name) => {
