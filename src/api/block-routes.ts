@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { unitsToCoinString } from '../core/amount.js';
 import type { BlockRow, LedgerBlockRow, Store } from '../store/types.js';
+import { memo } from './cache.js';
 import { ApiError, type ApiContext, CURSOR_PARAM, LIMIT_PARAM, POOL_PARAM, beforeIdOf, nextCursor, selectPool } from './params.js';
 import { arr, blockDetailSchema, blockSchema, errorResponses } from './schemas.js';
 
@@ -34,28 +35,6 @@ export function blockJson(b: BlockRow, effort: number | null): Record<string, un
 }
 
 /**
- * Effort sums scan a whole round of shares: answers are kept a few seconds (per store, so tests and several
- * databases never mix) so a busy dashboard or the live events do not rescan the round on every request.
- */
-const effortCache = new WeakMap<Store, Map<string, { expires: number; value: number | null }>>();
-const EFFORT_CACHE_MAX = 5000;
-
-async function cached(store: Store, key: string, ttlMs: number, compute: () => Promise<number | null>): Promise<number | null> {
-  let entries = effortCache.get(store);
-  if (!entries) {
-    entries = new Map();
-    effortCache.set(store, entries);
-  }
-  const now = Date.now();
-  const hit = entries.get(key);
-  if (hit && hit.expires > now) return hit.value;
-  const value = await compute();
-  if (entries.size >= EFFORT_CACHE_MAX) entries.clear();
-  entries.set(key, { expires: now + ttlMs, value });
-  return value;
-}
-
-/**
  * Effort of the round a block ended: the difficulty of the pool's shares since the previous round-ending block,
  * over the block's network difficulty (1.0 = exactly the expected work; luck is its inverse). Null when the
  * block has no share row (its share could not be stored).
@@ -64,7 +43,7 @@ export async function blockEffort(store: Store, b: LedgerBlockRow): Promise<numb
   const { shareId } = b;
   if (shareId === null || b.networkDifficulty <= 0) return null;
   // A closed round only changes if an earlier candidate is later judged found: a minute is fresh enough.
-  return cached(store, `block:${b.id}`, 60_000, async () => {
+  return memo(store, `effort:block:${b.id}`, 60_000, async () => {
     const previous = await store.previousBlockShareId(b.pool, b.id);
     const totals = await store.shareTotalsBetween(b.pool, previous ?? 0, shareId);
     return totals.reduce((sum, t) => sum + t.difficultySum, 0) / b.networkDifficulty;
@@ -74,7 +53,7 @@ export async function blockEffort(store: Store, b: LedgerBlockRow): Promise<numb
 /** Effort of the round in progress, against the current network difficulty. */
 export async function currentRoundEffort(store: Store, pool: string, networkDifficulty: number | null): Promise<number | null> {
   if (networkDifficulty === null || networkDifficulty <= 0) return null;
-  return cached(store, `round:${pool}:${networkDifficulty}`, 3_000, async () => {
+  return memo(store, `effort:round:${pool}:${networkDifficulty}`, 3_000, async () => {
     const previous = await store.previousBlockShareId(pool, Number.MAX_SAFE_INTEGER);
     const totals = await store.shareTotalsBetween(pool, previous ?? 0, Number.MAX_SAFE_INTEGER);
     return totals.reduce((sum, t) => sum + t.difficultySum, 0) / networkDifficulty;

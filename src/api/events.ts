@@ -13,7 +13,7 @@ import type { Logger } from '../log/logger.js';
 import type { LedgerBlockRow } from '../store/types.js';
 import { blockJson, currentRoundEffort } from './block-routes.js';
 import type { ApiContext } from './params.js';
-import { HASHRATE_WINDOW_MS, type PoolView, hashrate } from './view.js';
+import { HASHRATE_WINDOW_MS, type PoolView, hashrate, windowStats } from './view.js';
 
 export interface EventHubOptions {
   ctx: ApiContext;
@@ -194,10 +194,7 @@ export class EventHub {
   private async computeStats(view: PoolView): Promise<Record<string, unknown>> {
     const { store } = this.opts.ctx;
     const job = view.currentJob();
-    const [stats, effort] = await Promise.all([
-      store.poolStats(view.name, Date.now() - HASHRATE_WINDOW_MS),
-      currentRoundEffort(store, view.name, job?.networkDifficulty ?? null),
-    ]);
+    const [stats, effort] = await Promise.all([windowStats(store, view.name), currentRoundEffort(store, view.name, job?.networkDifficulty ?? null)]);
     const sessions = view.connectedSessions();
     return {
       pool: view.name,

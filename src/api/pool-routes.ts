@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currentRoundEffort } from './block-routes.js';
 import { type ApiContext, POOL_PARAM, selectPool } from './params.js';
 import { arr, bool, errorResponses, int, networkSchema, nullable, obj, poolSchema, statsSchema, str } from './schemas.js';
-import { HASHRATE_WINDOW_MS, type PoolView, hashrate } from './view.js';
+import { HASHRATE_WINDOW_MS, type PoolView, hashrate, windowStats } from './view.js';
 
 const poolQuery = { type: 'object', properties: { pool: POOL_PARAM } } as const;
 type PoolQuery = { Querystring: { pool?: string } };
@@ -49,10 +49,9 @@ export function registerPoolRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
     async (req) => {
       const view = selectPool(ctx, req.query.pool);
-      const since = Date.now() - HASHRATE_WINDOW_MS;
       const job = view.currentJob();
       const [stats, blocks, effort] = await Promise.all([
-        store.poolStats(view.name, since),
+        windowStats(store, view.name),
         store.recentBlocks(view.name, 1000),
         currentRoundEffort(store, view.name, job?.networkDifficulty ?? null),
       ]);

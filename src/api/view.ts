@@ -5,7 +5,9 @@
 import type { LedgerTickReport } from '../ledger/index.js';
 import type { PayoutPlan } from '../ledger/payouts/plan.js';
 import type { WorkerLiveStats } from '../pool/worker-stats.js';
+import type { PoolStats, Store } from '../store/types.js';
 import type { BanList, StratumSessionSummary } from '../stratum/types.js';
+import { memo } from './cache.js';
 
 export interface PoolCounters {
   accepted: number;
@@ -96,6 +98,11 @@ export interface PoolView {
 
 /** Hashrate estimation window. */
 export const HASHRATE_WINDOW_MS = 10 * 60 * 1000;
+
+/** The hashrate window's share figures of a pool, computed at most once a second (see cache.ts). */
+export function windowStats(store: Store, pool: string): Promise<PoolStats> {
+  return memo(store, `window:${pool}`, 1000, () => store.poolStats(pool, Date.now() - HASHRATE_WINDOW_MS));
+}
 
 /** Hashes per second that `shareDifficultySum` difficulty-1 units over `windowMs` stand for. */
 export function hashrate(shareDifficultySum: number, windowMs: number): number {

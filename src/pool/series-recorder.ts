@@ -50,13 +50,17 @@ export function startSeriesRecorder(opts: SeriesRecorderOptions, autoStart = tru
       hourFrom = Math.max(hourFrom - 30 * 24 * HOUR, Math.min(hourFrom, lastHour ?? hourFrom - 30 * 24 * HOUR));
     }
     const nd = opts.networkDifficulty();
-    await opts.store.rollupSeries(opts.pool, 60, minuteFrom, minuteEnd, nd);
+    const recentFrom = minuteEnd - 3 * MINUTE;
+    // Missed minutes (before this start) get no network difficulty unless a share recorded one: this process did
+    // not see it then, and a figure is never made up. The last few minutes take the current one.
+    if (minuteFrom < recentFrom) await opts.store.rollupSeries(opts.pool, 60, minuteFrom, recentFrom, null);
+    await opts.store.rollupSeries(opts.pool, 60, Math.max(minuteFrom, recentFrom), minuteEnd, nd);
     if (caughtUp) {
       // Every minute: the last two hours from the minute buckets just written (cheap, exact).
       await opts.store.rollupHoursFromMinutes(opts.pool, hourFrom, minuteEnd);
     } else {
       // After a start the minute buckets may not cover the missed hours: those come from the shares.
-      await opts.store.rollupSeries(opts.pool, 3600, hourFrom, t, nd);
+      await opts.store.rollupSeries(opts.pool, 3600, hourFrom, t, null);
     }
     await opts.store.pruneSeries(opts.pool, 60, t - keepMinutes);
     await opts.store.pruneSeries(opts.pool, 3600, t - keepHours);

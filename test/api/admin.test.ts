@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,23 @@ describe('operator API with web.adminToken', () => {
     expect(asic.payoutRuns).toBe(0);
     expect(logLines.some((l) => l.includes('admin_denied'))).toBe(true);
     expect(logLines.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('documents the operator routes in the OpenAPI document, behind the bearer scheme', async () => {
+    const doc = (await app.inject({ url: '/api/openapi.json' })).json() as { paths: Record<string, Record<string, { security?: unknown }>> };
+    await SwaggerParser.validate(structuredClone(doc) as never);
+    const admin = Object.keys(doc.paths).filter((p) => p.startsWith('/api/admin/'));
+    expect(admin.sort()).toEqual([
+      '/api/admin/bans',
+      '/api/admin/bans/{key}',
+      '/api/admin/node-errors',
+      '/api/admin/payouts',
+      '/api/admin/payouts/plan',
+      '/api/admin/rejects',
+      '/api/admin/sessions',
+      '/api/admin/sessions/{id}/kick',
+    ]);
+    for (const p of admin) for (const op of Object.values(doc.paths[p] ?? {})) expect(op.security, p).toEqual([{ adminToken: [] }]);
   });
 
   it('lists sessions with their user agents and rejects by reason', async () => {

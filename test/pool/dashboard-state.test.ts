@@ -99,6 +99,11 @@ describe('series recorder', () => {
       expect(minutes.length).toBe(90);
       expect(minutes.find((p) => p.t === hour + 5 * 60_000)).toMatchObject({ difficultySum: 3, shares: 1 });
       expect(minutes.filter((p) => p.shares > 0)).toHaveLength(2);
+      // Before this start the recorder did not see the network difficulty: only minutes with shares carry one,
+      // and the last minutes take the current one.
+      expect(minutes.find((p) => p.t === hour + 6 * 60_000)?.networkDifficulty).toBeNull();
+      expect(minutes.find((p) => p.t === hour + 5 * 60_000)?.networkDifficulty).toBe(50);
+      expect(minutes.at(-1)?.networkDifficulty).toBe(50);
       expect((await store.poolSeries('asic', 3600, hour, now)).map((p) => [p.t, p.difficultySum])).toEqual([
         [hour, 3],
         [hour + 3_600_000, 4],
