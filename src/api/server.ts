@@ -1,7 +1,7 @@
 /**
  * Each pool's web port: the JSON API for every pool of the process (`?pool=NAME`, default the port's own), live
  * events, the OpenAPI document and its reference page, Prometheus metrics, the operator console (with a token),
- * the blocknotify hook, and a small status page.
+ * the blocknotify hook, and the dashboard (src/web) for every pool of the process.
  */
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -19,6 +19,7 @@ import { registerMinerRoutes } from './miner-routes.js';
 import { ApiError, type ApiContext, POOL_PARAM, selectPool } from './params.js';
 import { registerPoolRoutes } from './pool-routes.js';
 import type { PoolView } from './view.js';
+import { registerWebRoutes } from '../web/serve.js';
 
 export type { PoolView } from './view.js';
 export { HASHRATE_WINDOW_MS, hashrate } from './view.js';
@@ -147,17 +148,8 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
       return api.swagger();
     });
 
-    api.get('/', { schema: { hide: true } }, async (_req, reply) => {
-      const job = view.currentJob();
-      void reply.type('text/html; charset=utf-8');
-      return `<!doctype html><html><head><meta charset="utf-8"><title>gxc-pool ${view.name}</title></head><body>
-<h1>gxc-pool — ${view.name} pool</h1>
-<p>Algorithm: ${view.algorithms.join(', ')} · Chain: ${view.chain} · Stratum port ${view.stratumPort}</p>
-<p>Height: ${job?.height ?? 'waiting for the node'} · Node: ${view.nodeError() === null ? 'ok' : 'unavailable'}</p>
-<p>Connect: <code>stratum+tcp://HOST:${view.stratumPort}</code>, user <code>ADDRESS.WORKER</code>, password <code>x</code></p>
-<p>API: <a href="/api/stats">/api/stats</a> · <a href="/api/miners">/api/miners</a> · <a href="/api/blocks">/api/blocks</a> · <a href="/api/balances">/api/balances</a> · <a href="/api/payments">/api/payments</a> · <a href="/api/docs">reference</a></p>
-</body></html>`;
-    });
+    // The dashboard: the whole site for every pool of this process (src/web).
+    registerWebRoutes(api);
   });
 
   return app;
