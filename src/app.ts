@@ -18,6 +18,8 @@ import { PoolRuntime } from './pool/pool.js';
 import { WorkSource } from './pool/work-source.js';
 import { connectNode, type NodeConnection } from './node.js';
 import { openStore, type OpenedStore } from './store-setup.js';
+import { banPolicyFrom, stratumLimitsFrom } from './runtime-config.js';
+import { BanRegistry } from './stratum/bans.js';
 import { createStratumServer } from './stratum/server.js';
 import { createExtranonce1Allocator } from './stratum/extranonce.js';
 import type { StratumServer } from './stratum/types.js';
@@ -65,6 +67,8 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   const { store, instanceId } = opened;
 
   const allocator = createExtranonce1Allocator(instanceId);
+  // One ban list for the process: an address banned on one pool's port is refused on every port.
+  const bans = new BanRegistry(banPolicyFrom(cfg), logger.child({ component: 'bans' }));
   const extranonce2Size = cfg.stratum.extranonce2Size;
   const workSource = new WorkSource({
     chain,
@@ -83,6 +87,7 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
       await p.stratum.close().catch(() => undefined);
       await p.web.close().catch(() => undefined);
     }
+    bans.close();
     await opened.close();
     await node.stop();
   };
@@ -97,7 +102,7 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
     for (const selected of selectPools(cfg, { devnet: node.isDevnet })) {
       const settings = overrides.ephemeralPorts ? { ...selected, stratumPort: 0, webPort: 0 } : selected;
       pools.push(
-        await startOnePool({ cfg, settings, chain, node, opened, allocator, extranonce2Size, workSource, logger, instanceId, onBlockAccepted }),
+        await startOnePool({ cfg, settings, chain, node, opened, allocator, bans, extranonce2Size, workSource, logger, instanceId, onBlockAccepted }),
       );
     }
   } catch (err) {
@@ -167,6 +172,7 @@ interface OnePoolDeps {
   node: NodeConnection;
   opened: OpenedStore;
   allocator: ReturnType<typeof createExtranonce1Allocator>;
+  bans: BanRegistry;
   extranonce2Size: number;
   workSource: WorkSource;
   logger: Logger;
@@ -193,8 +199,8 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
     extranonce2Size: d.extranonce2Size,
     versionMask: parseInt(cfg.stratum.versionMask, 16) >>> 0,
     difficulty: settings.difficulty,
-    maxConnections: cfg.stratum.maxConnections,
-    maxConnectionsPerIp: cfg.stratum.maxConnectionsPerIp,
+    limits: stratumLimitsFrom(cfg),
+    bans: d.bans,
     logger: log.child({ component: 'stratum' }),
   });
   const stratumPort = await stratum.listen(settings.stratumPort, cfg.stratum.host);

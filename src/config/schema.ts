@@ -105,7 +105,25 @@ export const ConfigSchema = z.strictObject({
     /** BIP310 version-rolling mask the pool allows (hex). */
     versionMask: z.string().regex(/^[0-9a-fA-F]{1,8}$/, { error: 'expected up to 8 hex digits, e.g. 1fffe000' }),
     maxConnections: z.number().int().positive(),
+    /** Live connections per IPv4 address or IPv6 /64 (a farm's NAT shows as one address). */
     maxConnectionsPerIp: z.number().int().positive(),
+    /** Before subscribing/authorizing, a connection silent this long is closed. */
+    idleTimeoutSeconds: positive('an idle timeout in seconds'),
+    /** Automatic bans (per IPv4 address / IPv6 /64, shared by every pool of the process). */
+    bans: z.strictObject({
+      enabled: z.boolean(),
+      durationSeconds: positive('a ban duration in seconds'),
+      /** Ban a connection when this % of its last `minShares` shares were invalid (duplicate, low difficulty). */
+      invalidSharePercent: z
+        .number({ error: (iss) => `expected a percentage, got ${JSON.stringify(iss.input)}` })
+        .refine((v) => v > 0 && v <= 100, { error: (iss) => `expected 0 < percent <= 100, got ${JSON.stringify(iss.input)}` }),
+      minShares: z.number().int().positive(),
+      /** Thresholds within `windowSeconds`, per address. */
+      junkLines: z.number().int().positive(),
+      badAuthorizations: z.number().int().positive(),
+      floods: z.number().int().positive(),
+      windowSeconds: positive('a window in seconds'),
+    }),
   }),
   /** Overrides the starting difficulty of every selected pool. */
   difficulty: positive('a share difficulty').optional(),
@@ -138,7 +156,24 @@ export const DEFAULT_CONFIG: Config = {
   poolTag: '/gxc-pool/',
   dataDir: './data',
   pool: 'all',
-  stratum: { host: '0.0.0.0', extranonce2Size: 4, versionMask: '1fffe000', maxConnections: 10_000, maxConnectionsPerIp: 256 },
+  stratum: {
+    host: '0.0.0.0',
+    extranonce2Size: 4,
+    versionMask: '1fffe000',
+    maxConnections: 10_000,
+    maxConnectionsPerIp: 256,
+    idleTimeoutSeconds: 15,
+    bans: {
+      enabled: true,
+      durationSeconds: 600,
+      invalidSharePercent: 50,
+      minShares: 50,
+      junkLines: 10,
+      badAuthorizations: 20,
+      floods: 3,
+      windowSeconds: 60,
+    },
+  },
   web: { host: '0.0.0.0' },
   devnet: { flavor: 'gxc', port: 0 },
   payouts: { scheme: 'pplns', pplnsWindow: 2, fee: 1, minPayout: '0.01', intervalSeconds: 3600 },

@@ -18,6 +18,8 @@ export interface ConnectionLimits {
   maxBadLines: number;
   /** Time allowed to become subscribed and authorized. */
   handshakeTimeoutMs: number;
+  /** Before the handshake is done, a connection silent for this long is closed (a slot held by nobody). */
+  idleTimeoutMs: number;
   requestsPerSecond: number;
   requestBurst: number;
   maxWriteBufferBytes: number;
@@ -31,6 +33,8 @@ export interface ConnectionDeps {
   dialects: Partial<Record<StratumAlgorithm, DialectFactory>>;
   now: () => number;
   onClosed: (conn: Connection) => void;
+  /** Told of each abusive input (the ban policy counts them per address). */
+  onAbuse?: (kind: 'junk' | 'flood') => void;
 }
 
 /** How long a graceful close may take to flush before the socket is destroyed. */
@@ -45,6 +49,7 @@ export class Connection implements SessionIO {
   private badLines = 0;
   private closing = false;
   private handshakeTimer: NodeJS.Timeout | null;
+  private idleTimer: NodeJS.Timeout | null = null;
   private closeTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -59,6 +64,7 @@ export class Connection implements SessionIO {
     this.bucket = new TokenBucket(deps.limits.requestBurst, deps.limits.requestsPerSecond, deps.now());
     this.handshakeTimer = setTimeout(() => this.close('handshake timeout'), deps.limits.handshakeTimeoutMs);
     this.handshakeTimer.unref();
+    this.restartIdleTimer();
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -103,6 +109,15 @@ export class Connection implements SessionIO {
   handshakeDone(): void {
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
     this.handshakeTimer = null;
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  /** Any line before the handshake is done proves someone is there: the idle clock starts again. */
+  private restartIdleTimer(): void {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.close('idle before the handshake'), this.deps.limits.idleTimeoutMs);
+    this.idleTimer.unref();
   }
 
   summary(): StratumSessionSummary {
@@ -128,11 +143,14 @@ export class Connection implements SessionIO {
     if (this.closing) return;
     for (const frame of this.framer.push(chunk)) {
       if (this.closing) return;
+      if (this.idleTimer !== null) this.restartIdleTimer();
       if (frame.kind === 'too-long') {
+        this.deps.onAbuse?.('junk');
         this.send(errorReply(null, StratumErrorCode.Other, `Line too long: more than ${this.deps.limits.maxLineBytes} bytes`));
         return this.close(`line too long (${frame.bytes} bytes)`);
       }
       if (!this.bucket.take(this.deps.now())) {
+        this.deps.onAbuse?.('flood');
         this.send(errorReply(null, StratumErrorCode.Other, 'Rate limit exceeded: too many requests'));
         return this.close('request flood');
       }
@@ -194,6 +212,7 @@ export class Connection implements SessionIO {
 
   private badLine(id: RequestId, message: string): void {
     this.badLines++;
+    this.deps.onAbuse?.('junk');
     this.send(errorReply(id, StratumErrorCode.Other, message));
     if (this.badLines >= this.deps.limits.maxBadLines) this.close(`too many bad lines (last: ${message})`);
     else this.log.info({ reason: message }, 'bad line');

@@ -9,6 +9,9 @@ import { Connection, type ConnectionLimits } from './connection.js';
 import type { DialectFactory } from './dialects/types.js';
 import { createExtranonce1Allocator } from './extranonce.js';
 import { DEFAULT_MAX_LINE_BYTES } from './framing.js';
+import { banKey } from './ban-key.js';
+import { watchBackend } from './ban-watch.js';
+import { BanRegistry } from './bans.js';
 import { AddressCounter } from './limits.js';
 import { notifyLine, Sv1Session, type Sv1Config } from './session.js';
 import type {
@@ -37,6 +40,8 @@ export const DEFAULT_LIMITS: StratumLimits = {
   maxLineBytes: DEFAULT_MAX_LINE_BYTES,
   maxBadLines: 3,
   handshakeTimeoutMs: 30_000,
+  // Every miner speaks first (subscribe or configure) within a second of connecting.
+  idleTimeoutMs: 15_000,
   requestsPerSecond: 50,
   requestBurst: 200,
   maxWriteBufferBytes: 512 * 1024,
@@ -64,6 +69,8 @@ export interface StratumServerOptions {
   maxConnections?: number;
   maxConnectionsPerIp?: number;
   logger?: Logger;
+  /** The process's ban list, shared by every server (a banned address is banned on every port). Default: its own. */
+  bans?: BanRegistry;
   /** Clock in milliseconds (tests). */
   now?: () => number;
   /** How often idle sessions are checked for a vardiff decrease (default 5000 ms). */
@@ -90,6 +97,9 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
   const now = opts.now ?? Date.now;
   const log = opts.logger ?? silentLogger;
 
+  const ownBans = opts.bans === undefined;
+  const bans = opts.bans ?? new BanRegistry({}, log, now);
+
   const sv1Config: Sv1Config = {
     extranonce2Size,
     versionMask,
@@ -98,37 +108,53 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     maxJobsRemembered: limits.maxJobsRemembered,
     maxWorkersPerConnection: limits.maxWorkersPerConnection,
   };
+  // Per connection: the backend is wrapped so its verdicts reach the ban policy under this peer's address.
   // Ethash plugs in here (dialects/ethstratum, dialects/ethproxy) once its verification exists.
-  const dialects: Partial<Record<StratumAlgorithm, DialectFactory>> = {
-    sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, { backend: opts.backend, allocator, config: sv1Config, now }),
+  const dialectsFor = (address: string): Partial<Record<StratumAlgorithm, DialectFactory>> => {
+    const backend = watchBackend(opts.backend, address, bans);
+    return {
+      sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, { backend, allocator, config: sv1Config, now }),
+    };
   };
 
   const connections = new Map<string, Connection>();
   const perAddress = new AddressCounter(limits.maxConnectionsPerIp);
   let nextSessionNumber = 0;
 
+  // The per-address cap counts an IPv6 /64 as one address, like bans do.
+  const capKey = (address: string): string => banKey(address) ?? address;
   const onClosed = (conn: Connection): void => {
     if (connections.get(conn.sessionId) === conn) {
       connections.delete(conn.sessionId);
-      perAddress.remove(conn.remoteAddress);
+      perAddress.remove(capKey(conn.remoteAddress));
     }
   };
+  const stopBanWatch = bans.onBan((key) => {
+    for (const conn of connections.values()) if (bans.covers(key, conn.remoteAddress)) conn.close('banned');
+  });
 
   const accept = (socket: Socket): void => {
     const address = socket.remoteAddress ?? 'unknown';
+    // Before anything is read: the ban was logged once when it was made, refusals are only counted.
+    if (bans.refuses(address)) {
+      socket.destroy();
+      return;
+    }
     if (connections.size >= limits.maxConnections) {
       log.warn({ remote: address, limit: limits.maxConnections }, 'connection refused: server full');
       socket.destroy();
       return;
     }
-    if (!perAddress.tryAdd(address)) {
+    if (!perAddress.tryAdd(capKey(address))) {
       log.warn({ remote: address, limit: limits.maxConnectionsPerIp }, 'connection refused: too many from this address');
       socket.destroy();
       return;
     }
     const sessionId = (++nextSessionNumber).toString(16).padStart(8, '0');
     const sessionLog = log.child({ session: sessionId, remote: `${address}:${socket.remotePort ?? 0}` });
-    const conn = new Connection(socket, sessionId, address, sessionLog, { limits, algorithms, dialects, now, onClosed });
+    const onAbuse = (kind: 'junk' | 'flood'): void => bans.record(address, kind);
+    const dialects = dialectsFor(address);
+    const conn = new Connection(socket, sessionId, address, sessionLog, { limits, algorithms, dialects, now, onClosed, onAbuse });
     connections.set(sessionId, conn);
   };
 
@@ -143,6 +169,8 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
   ticker.unref();
 
   return {
+    bans,
+
     listen(port: number, host = '0.0.0.0'): Promise<number> {
       return new Promise((resolve, reject) => {
         const onError = (err: Error): void => reject(err);
@@ -194,6 +222,8 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
 
     close(): Promise<void> {
       clearInterval(ticker);
+      stopBanWatch();
+      if (ownBans) bans.close();
       return new Promise((resolve) => {
         for (const conn of connections.values()) conn.destroy();
         if (!server.listening) return resolve();

@@ -134,6 +134,8 @@ export interface StratumSessionControl {
 }
 
 export interface StratumServer {
+  /** The ban list this server enforces (one per process, shared by every pool's server). */
+  readonly bans: BanList;
   /** Starts listening; resolves with the actual port (use port 0 for an ephemeral one). */
   listen(port: number, host?: string): Promise<number>;
   /** Sends a job to every subscribed and authorized session, each with its own current difficulty. */
