@@ -19,6 +19,7 @@ import { WorkSource } from './pool/work-source.js';
 import { connectNode, type NodeConnection } from './node.js';
 import { openStore, type OpenedStore } from './store-setup.js';
 import { banPolicyFrom, stratumLimitsFrom } from './runtime-config.js';
+import { diffConfig, payoutsChanged, type ReloadReport } from './reload.js';
 import { BanRegistry } from './stratum/bans.js';
 import { createStratumServer } from './stratum/server.js';
 import { createExtranonce1Allocator } from './stratum/extranonce.js';
@@ -43,6 +44,17 @@ export interface PoolProcess {
   pools: RunningPool[];
   workSource: WorkSource;
   ledgers: Ledger[];
+  bans: BanRegistry;
+  /** The configuration in force (replaced by a successful reload). */
+  config(): Config;
+  /** Applies a new, already validated configuration to the running pools (SIGHUP); see reload.ts. */
+  reload(next: Config): Promise<ReloadReport>;
+  /**
+   * Graceful stop: stop accepting, `client.reconnect` (per `stratum.shutdown`), answer the shares in flight, then
+   * flush the share writer and close everything.
+   */
+  shutdown(): Promise<void>;
+  /** Immediate stop (tests, failed start): connections are dropped, accepted shares are still flushed. */
   stop(): Promise<void>;
 }
 
@@ -92,6 +104,48 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
     await node.stop();
   };
 
+  let current = cfg;
+  const shutdown = async (): Promise<void> => {
+    const s = current.stratum.shutdown;
+    const reconnect = s.reconnect ? { host: s.reconnectHost, waitSeconds: s.reconnectWaitSeconds } : undefined;
+    const reports = await Promise.all(pools.map((p) => p.stratum.drain({ reconnect, timeoutMs: s.drainSeconds * 1000 })));
+    await stopAll();
+    logger.info(
+      {
+        event: 'stopped',
+        sessions: reports.reduce((n, r) => n + r.sessions, 0),
+        reconnected: reports.reduce((n, r) => n + r.reconnected, 0),
+        allAnswered: reports.every((r) => r.allAnswered),
+        sharesStored: opened.shareWriter.stats.shares,
+      },
+      'pool stopped',
+    );
+  };
+
+  const reload = async (next: Config): Promise<ReloadReport> => {
+    const report = diffConfig(current, next);
+    bans.reconfigure(banPolicyFrom(next));
+    const nextPools = selectPools(next, { devnet: node.isDevnet });
+    for (const p of pools) {
+      const settings = nextPools.find((s) => s.name === p.settings.name);
+      p.stratum.reconfigure({ limits: stratumLimitsFrom(next), difficulty: settings?.difficulty });
+    }
+    if (payoutsChanged(report)) {
+      // The scheme and amounts are fixed inside a ledger: stop each (it finishes its tick) and start it anew.
+      for (const l of ledgers.splice(0)) await l.stop();
+      for (const p of pools) if (p.settings.algorithms.includes('sha256d')) ledgers.push(startPoolLedger(next, p));
+    }
+    current = next;
+    logger.info({ event: 'reloaded', applied: report.applied, needsRestart: report.needsRestart }, 'configuration reloaded');
+    if (report.needsRestart.length > 0) {
+      logger.warn(
+        { event: 'reload_needs_restart', keys: report.needsRestart },
+        `changed settings that need a restart: ${report.needsRestart.join(', ')}`,
+      );
+    }
+    return report;
+  };
+
   // A block the node accepted makes every pool's jobs on its previous block stale at once; then new work is fetched.
   const onBlockAccepted = (prevHashDisplay: string, accepted: boolean): void => {
     if (accepted) for (const p of pools) p.runtime.expireWorkOn(prevHashDisplay);
@@ -122,25 +176,23 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   await workSource.start();
 
   // Confirmations and payments: every instance runs a ledger per pool, but only the lease holder acts.
-  for (const p of pools) {
-    if (!p.settings.algorithms.includes('sha256d')) continue;
-    ledgers.push(
-      startLedger({
-        store,
-        chain,
-        pool: p.settings.name,
-        scheme: createLedgerScheme(cfg, node.poolAddress),
-        minPayout: coinsToUnits(cfg.payouts.minPayout),
-        payoutIntervalMs: cfg.payouts.intervalSeconds * 1000,
-        holder: `${os.hostname()}:${process.pid}:${instanceId}`,
-        logger: logger.child({ component: 'ledger' }),
-        // A GXC node lists only mined transactions: give an interrupted payment an hour (many GXC blocks) to show
-        // up in the wallet history before reconciliation may call it unsent.
-        ...(chain.kind === 'gxc' ? { payments: { graceMs: GXC_RECONCILE_GRACE_MS } } : {}),
-        ...overrides.ledger,
-      }),
-    );
+  function startPoolLedger(settings: Config, p: RunningPool): Ledger {
+    return startLedger({
+      store,
+      chain,
+      pool: p.settings.name,
+      scheme: createLedgerScheme(settings, node.poolAddress),
+      minPayout: coinsToUnits(settings.payouts.minPayout),
+      payoutIntervalMs: settings.payouts.intervalSeconds * 1000,
+      holder: `${os.hostname()}:${process.pid}:${instanceId}`,
+      logger: logger.child({ component: 'ledger' }),
+      // A GXC node lists only mined transactions: give an interrupted payment an hour (many GXC blocks) to show
+      // up in the wallet history before reconciliation may call it unsent.
+      ...(chain.kind === 'gxc' ? { payments: { graceMs: GXC_RECONCILE_GRACE_MS } } : {}),
+      ...overrides.ledger,
+    });
   }
+  for (const p of pools) if (p.settings.algorithms.includes('sha256d')) ledgers.push(startPoolLedger(cfg, p));
 
   logger.info(
     { event: 'started', node: node.description, chain: chain.kind, store: store.description, instanceId },
@@ -153,7 +205,7 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
     );
   }
 
-  return { logger, chain, node, store: opened, pools, workSource, ledgers, stop: stopAll };
+  return { logger, chain, node, store: opened, pools, workSource, ledgers, bans, config: () => current, reload, shutdown, stop: stopAll };
 }
 
 export function createLedgerScheme(cfg: Config, poolAddress: string): ReturnType<typeof createPayoutScheme> {

@@ -34,13 +34,10 @@ withSettings(program.command('start').description('start the pool(s): stratum + 
   async (opts: Record<string, unknown>) => {
     const cfg = loadOrExit(opts);
     const { startPoolProcess } = await import('./app.js');
+    const { installSignalHandlers } = await import('./lifecycle.js');
     const app = await startPoolProcess(cfg);
-    const shutdown = (signal: string): void => {
-      app.logger.info({ event: 'shutdown', signal }, `received ${signal}, shutting down`);
-      void app.stop().then(() => process.exit(0));
-    };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    // SIGHUP re-reads the same sources (file, environment, flags) as the start did.
+    installSignalHandlers(app, () => loadConfig({ configFile: typeof opts.config === 'string' ? opts.config : undefined, flags: opts }));
   },
 );
 

@@ -124,6 +124,16 @@ export const ConfigSchema = z.strictObject({
       floods: z.number().int().positive(),
       windowSeconds: positive('a window in seconds'),
     }),
+    /** SIGTERM/SIGINT: how miners are let go. */
+    shutdown: z.strictObject({
+      /** Send `client.reconnect` (same host and port, after `reconnectWaitSeconds`) before closing. */
+      reconnect: z.boolean(),
+      /** Host name miners use (a miner may refuse a reconnect to another domain); default: the address they reached. */
+      reconnectHost: z.string().min(1).optional(),
+      reconnectWaitSeconds: z.number().int().min(0).max(600),
+      /** Longest wait for the answers to shares in flight before connections are closed. */
+      drainSeconds: positive('a drain time in seconds'),
+    }),
   }),
   /** Overrides the starting difficulty of every selected pool. */
   difficulty: positive('a share difficulty').optional(),
@@ -173,6 +183,7 @@ export const DEFAULT_CONFIG: Config = {
       floods: 3,
       windowSeconds: 60,
     },
+    shutdown: { reconnect: true, reconnectWaitSeconds: 5, drainSeconds: 10 },
   },
   web: { host: '0.0.0.0' },
   devnet: { flavor: 'gxc', port: 0 },

@@ -44,10 +44,15 @@ export class Connection implements SessionIO {
   readonly connectedSince = new Date();
   readonly remote: string;
   session: DialectSession | null = null;
+  /** Resolves once the socket is closed. */
+  readonly closedPromise: Promise<void>;
+  private resolveClosed: () => void = () => undefined;
   private readonly framer: LineFramer;
   private readonly bucket: TokenBucket;
   private badLines = 0;
   private closing = false;
+  /** Shutdown: requests are no longer read; answers to those in flight still go out. */
+  private readingStopped = false;
   private handshakeTimer: NodeJS.Timeout | null;
   private idleTimer: NodeJS.Timeout | null = null;
   private closeTimer: NodeJS.Timeout | null = null;
@@ -60,6 +65,9 @@ export class Connection implements SessionIO {
     private readonly deps: ConnectionDeps,
   ) {
     this.remote = `${remoteAddress}:${socket.remotePort ?? 0}`;
+    this.closedPromise = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
     this.framer = new LineFramer(deps.limits.maxLineBytes);
     this.bucket = new TokenBucket(deps.limits.requestBurst, deps.limits.requestsPerSecond, deps.now());
     this.handshakeTimer = setTimeout(() => this.close('handshake timeout'), deps.limits.handshakeTimeoutMs);
@@ -98,6 +106,17 @@ export class Connection implements SessionIO {
     this.socket.end();
     // A peer that never reads could hold the flush forever: destroy after a grace period.
     setTimeout(() => this.socket.destroy(), CLOSE_FLUSH_MS).unref();
+  }
+
+  /** Graceful shutdown: stops reading requests; what is being answered is still written. */
+  stopReading(): void {
+    this.readingStopped = true;
+    this.socket.pause();
+  }
+
+  /** The address and port this peer connected to (where a `client.reconnect` should send it back). */
+  localEndpoint(): { address: string; port: number } {
+    return { address: this.socket.localAddress ?? '', port: this.socket.localPort ?? 0 };
   }
 
   /** Immediate teardown (server shutdown). */
@@ -140,7 +159,7 @@ export class Connection implements SessionIO {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closing) return;
+    if (this.closing || this.readingStopped) return;
     for (const frame of this.framer.push(chunk)) {
       if (this.closing) return;
       if (this.idleTimer !== null) this.restartIdleTimer();
@@ -225,5 +244,6 @@ export class Connection implements SessionIO {
     this.session?.closed();
     this.log.debug('closed');
     this.deps.onClosed(this);
+    this.resolveClosed();
   }
 }

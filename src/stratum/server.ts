@@ -10,12 +10,16 @@ import type { DialectFactory } from './dialects/types.js';
 import { createExtranonce1Allocator } from './extranonce.js';
 import { DEFAULT_MAX_LINE_BYTES } from './framing.js';
 import { banKey } from './ban-key.js';
-import { watchBackend } from './ban-watch.js';
+import { WatchedBackend } from './watched-backend.js';
+import { notification } from './jsonrpc.js';
 import { BanRegistry } from './bans.js';
 import { AddressCounter } from './limits.js';
 import { notifyLine, Sv1Session, type Sv1Config } from './session.js';
 import type {
   Extranonce1Allocator,
+  StratumDrainOptions,
+  StratumDrainReport,
+  StratumReconfigure,
   StratumAlgorithm,
   StratumBackend,
   StratumJob,
@@ -86,6 +90,8 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
   const vardiff: VardiffConfig = { ...DEFAULT_VARDIFF, ...opts.difficulty };
   validateVardiffConfig(vardiff);
   const configured = { floor: vardiff.floor, ceiling: vardiff.ceiling };
+  /** The last cap from the network difficulty (null before the first work). */
+  let networkCeiling: number | null = null;
   const extranonce2Size = opts.extranonce2Size ?? 4;
   if (!Number.isInteger(extranonce2Size) || extranonce2Size < 1 || extranonce2Size > 16) {
     throw new RangeError(`extranonce2Size must be an integer 1..16, got ${extranonce2Size}`);
@@ -110,14 +116,14 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
   };
   // Per connection: the backend is wrapped so its verdicts reach the ban policy under this peer's address.
   // Ethash plugs in here (dialects/ethstratum, dialects/ethproxy) once its verification exists.
-  const dialectsFor = (address: string): Partial<Record<StratumAlgorithm, DialectFactory>> => {
-    const backend = watchBackend(opts.backend, address, bans);
+  const dialectsFor = (backend: WatchedBackend): Partial<Record<StratumAlgorithm, DialectFactory>> => {
     return {
       sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, { backend, allocator, config: sv1Config, now }),
     };
   };
 
   const connections = new Map<string, Connection>();
+  const watched = new Map<string, WatchedBackend>();
   const perAddress = new AddressCounter(limits.maxConnectionsPerIp);
   let nextSessionNumber = 0;
 
@@ -126,6 +132,7 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
   const onClosed = (conn: Connection): void => {
     if (connections.get(conn.sessionId) === conn) {
       connections.delete(conn.sessionId);
+      watched.delete(conn.sessionId);
       perAddress.remove(capKey(conn.remoteAddress));
     }
   };
@@ -153,7 +160,9 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     const sessionId = (++nextSessionNumber).toString(16).padStart(8, '0');
     const sessionLog = log.child({ session: sessionId, remote: `${address}:${socket.remotePort ?? 0}` });
     const onAbuse = (kind: 'junk' | 'flood'): void => bans.record(address, kind);
-    const dialects = dialectsFor(address);
+    const backend = new WatchedBackend(opts.backend, address, bans);
+    const dialects = dialectsFor(backend);
+    watched.set(sessionId, backend);
     const conn = new Connection(socket, sessionId, address, sessionLog, { limits, algorithms, dialects, now, onClosed, onAbuse });
     connections.set(sessionId, conn);
   };
@@ -199,6 +208,7 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
         log.warn({ ceiling }, 'ignored a difficulty ceiling that is not a positive number');
         return;
       }
+      networkCeiling = ceiling;
       const nextCeiling = Math.min(configured.ceiling, ceiling);
       const nextFloor = Math.min(configured.floor, nextCeiling);
       if (nextCeiling === vardiff.ceiling && nextFloor === vardiff.floor) return;
@@ -218,6 +228,62 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     session(id: string): StratumSessionControl | undefined {
       const session = connections.get(id)?.session;
       return session instanceof Sv1Session ? session : undefined;
+    },
+
+    reconfigure(update: StratumReconfigure): void {
+      if (update.limits !== undefined) {
+        const next = { ...limits, ...update.limits };
+        validateLimits(next);
+        // Connections hold this object: new values reach them (the request rate of a live one is kept).
+        Object.assign(limits, next);
+        perAddress.maxPerAddress = limits.maxConnectionsPerIp;
+      }
+      if (update.difficulty !== undefined) {
+        const next = { ...vardiff, ...update.difficulty };
+        validateVardiffConfig(next);
+        configured.floor = next.floor;
+        configured.ceiling = next.ceiling;
+        Object.assign(vardiff, next);
+        // The network cap still applies to the new bounds.
+        if (networkCeiling !== null) {
+          vardiff.ceiling = Math.min(configured.ceiling, networkCeiling);
+          vardiff.floor = Math.min(configured.floor, vardiff.ceiling);
+        }
+        for (const conn of connections.values()) {
+          const session = conn.session;
+          if (session instanceof Sv1Session) conn.run(() => session.enforceDifficultyBounds());
+        }
+      }
+      log.info({ limits: update.limits, difficulty: update.difficulty }, 'stratum settings reloaded');
+    },
+
+    async drain(drainOpts: StratumDrainOptions): Promise<StratumDrainReport> {
+      clearInterval(ticker);
+      // Stop accepting; the listener's own close completes when the last connection is gone.
+      if (server.listening) server.close();
+      const live = [...connections.values()];
+      let reconnected = 0;
+      for (const conn of live) {
+        conn.stopReading();
+        const session = conn.session;
+        if (drainOpts.reconnect === undefined || !(session instanceof Sv1Session) || !session.readyForWork) continue;
+        const local = conn.localEndpoint();
+        const host = drainOpts.reconnect.host ?? local.address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+        conn.send(notification('client.reconnect', [host, local.port, drainOpts.reconnect.waitSeconds]));
+        reconnected++;
+      }
+      const answered = Promise.all(live.map((c) => watched.get(c.sessionId)?.idle()));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), drainOpts.timeoutMs);
+      });
+      const outcome = await Promise.race([answered.then(() => 'answered' as const), timedOut]);
+      clearTimeout(timer);
+      const gone = live.map((c) => c.closedPromise);
+      for (const conn of live) conn.close('pool shutting down');
+      await Promise.race([Promise.all(gone), new Promise((r) => setTimeout(r, 3000).unref())]);
+      log.info({ sessions: live.length, reconnected, outcome }, 'stratum drained');
+      return { sessions: live.length, reconnected, allAnswered: outcome === 'answered' };
     },
 
     close(): Promise<void> {

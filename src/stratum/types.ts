@@ -148,8 +148,35 @@ export interface StratumServer {
   setDifficultyCeiling(ceiling: number): void;
   sessions(): StratumSessionSummary[];
   session(id: string): StratumSessionControl | undefined;
+  /** Applies reloaded settings to live and future sessions (SIGHUP); throws a RangeError on invalid values. */
+  reconfigure(update: StratumReconfigure): void;
+  /**
+   * Graceful shutdown: stops accepting and reading, sends `client.reconnect` to working SV1 sessions, waits
+   * (up to `timeoutMs`) for the answers to shares in flight, then closes every connection cleanly.
+   */
+  drain(opts: StratumDrainOptions): Promise<StratumDrainReport>;
   /** Stops accepting, closes every connection, resolves when the listener is closed. */
   close(): Promise<void>;
+}
+
+export interface StratumReconfigure {
+  /** Connection limits (caps, timeouts, rates), by the names of the server's limits. */
+  limits?: Partial<Record<'maxConnections' | 'maxConnectionsPerIp' | 'idleTimeoutMs' | 'handshakeTimeoutMs', number>>;
+  /** Difficulty settings (initial, floor, ceiling, targetShareSeconds, retargetSeconds). */
+  difficulty?: Partial<Record<'initial' | 'floor' | 'ceiling' | 'targetShareSeconds' | 'retargetSeconds', number>>;
+}
+
+export interface StratumDrainOptions {
+  /** Send `client.reconnect [host, port, waitSeconds]`; `host` defaults to the address the miner connected to. */
+  reconnect?: { host?: string; waitSeconds: number };
+  timeoutMs: number;
+}
+
+export interface StratumDrainReport {
+  sessions: number;
+  reconnected: number;
+  /** Whether every share in flight was answered before the connections were closed. */
+  allAnswered: boolean;
 }
 
 // ---- Ethash (GPU) contract: shared by the Ethash dialects (stratum/dialects/eth*) and the pool's Ethash runtime. ----
