@@ -20,6 +20,7 @@ import { connectNode, type NodeConnection } from './node.js';
 import { openStore, type OpenedStore } from './store-setup.js';
 import { banPolicyFrom, stratumLimitsFrom } from './runtime-config.js';
 import { diffConfig, payoutsChanged, type ReloadReport } from './reload.js';
+import { loadTlsMaterial, type TlsMaterial } from './tls-files.js';
 import { BanRegistry } from './stratum/bans.js';
 import { createStratumServer } from './stratum/server.js';
 import { createExtranonce1Allocator } from './stratum/extranonce.js';
@@ -32,6 +33,8 @@ export interface RunningPool {
   runtime: PoolRuntime;
   stratum: StratumServer;
   stratumPort: number;
+  /** The stratum+ssl:// port, or null without `stratum.tls`. */
+  stratumTlsPort: number | null;
   web: FastifyInstance;
   webPort: number;
 }
@@ -78,6 +81,8 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   const opened = await openStore(storeUrl(cfg), `${os.hostname()}:${process.pid}`, logger);
   const { store, instanceId } = opened;
 
+  // Read before any port opens: a bad certificate stops the start with a message naming the file.
+  const tlsMaterial = cfg.stratum.tls === undefined ? null : loadTlsMaterial(cfg.stratum.tls);
   const allocator = createExtranonce1Allocator(instanceId);
   // One ban list for the process: an address banned on one pool's port is refused on every port.
   const bans = new BanRegistry(banPolicyFrom(cfg), logger.child({ component: 'bans' }));
@@ -124,6 +129,14 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
 
   const reload = async (next: Config): Promise<ReloadReport> => {
     const report = diffConfig(current, next);
+    // The certificate files are read first: a bad one refuses the whole reload (ConfigError) before anything changes.
+    const tlsListening = pools.some((p) => p.stratumTlsPort !== null);
+    const material = tlsListening && next.stratum.tls !== undefined ? loadTlsMaterial(next.stratum.tls) : null;
+    if (!tlsListening && next.stratum.tls !== undefined) {
+      report.applied = report.applied.filter((k) => !k.startsWith('stratum.tls'));
+      report.needsRestart.push('stratum.tls');
+    }
+    if (material !== null) for (const p of pools) p.stratum.setSecureContext(material);
     bans.reconfigure(banPolicyFrom(next));
     const nextPools = selectPools(next, { devnet: node.isDevnet });
     for (const p of pools) {
@@ -156,7 +169,21 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
     for (const selected of selectPools(cfg, { devnet: node.isDevnet })) {
       const settings = overrides.ephemeralPorts ? { ...selected, stratumPort: 0, webPort: 0 } : selected;
       pools.push(
-        await startOnePool({ cfg, settings, chain, node, opened, allocator, bans, extranonce2Size, workSource, logger, instanceId, onBlockAccepted }),
+        await startOnePool({
+          cfg,
+          settings,
+          tlsMaterial,
+          chain,
+          node,
+          opened,
+          allocator,
+          bans,
+          extranonce2Size,
+          workSource,
+          logger,
+          instanceId,
+          onBlockAccepted,
+        }),
       );
     }
   } catch (err) {
@@ -200,8 +227,15 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   );
   for (const p of pools) {
     logger.info(
-      { event: 'listening', pool: p.settings.name, algorithms: p.settings.algorithms, stratumPort: p.stratumPort, webPort: p.webPort },
-      `${p.settings.name} pool (${p.settings.algorithms.join('+')}): stratum+tcp://${cfg.stratum.host}:${p.stratumPort}  web http://${cfg.web.host}:${p.webPort}`,
+      {
+        event: 'listening',
+        pool: p.settings.name,
+        algorithms: p.settings.algorithms,
+        stratumPort: p.stratumPort,
+        stratumTlsPort: p.stratumTlsPort,
+        webPort: p.webPort,
+      },
+      `${p.settings.name} pool (${p.settings.algorithms.join('+')}): stratum+tcp://${cfg.stratum.host}:${p.stratumPort}${p.stratumTlsPort === null ? '' : `  stratum+ssl://${cfg.stratum.host}:${p.stratumTlsPort}`}  web http://${cfg.web.host}:${p.webPort}`,
     );
   }
 
@@ -220,6 +254,7 @@ export function createLedgerScheme(cfg: Config, poolAddress: string): ReturnType
 interface OnePoolDeps {
   cfg: Config;
   settings: PoolSettings;
+  tlsMaterial: TlsMaterial | null;
   chain: ChainAdapter;
   node: NodeConnection;
   opened: OpenedStore;
@@ -256,6 +291,15 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
     logger: log.child({ component: 'stratum' }),
   });
   const stratumPort = await stratum.listen(settings.stratumPort, cfg.stratum.host);
+  const tls = cfg.stratum.tls;
+  const stratumTlsPort =
+    tls === undefined || d.tlsMaterial === null
+      ? null
+      : await stratum.listenTls(
+          tls.ports?.[settings.name] ?? (settings.stratumPort === 0 ? 0 : settings.stratumPort + 1000),
+          cfg.stratum.host,
+          d.tlsMaterial,
+        );
 
   const view: PoolView = {
     name: settings.name,
@@ -284,5 +328,5 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
   await web.listen({ port: settings.webPort, host: cfg.web.host });
   const address = web.server.address();
   const webPort = typeof address === 'object' && address ? address.port : settings.webPort;
-  return { settings, runtime, stratum, stratumPort, web, webPort };
+  return { settings, runtime, stratum, stratumPort, stratumTlsPort, web, webPort };
 }

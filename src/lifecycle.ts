@@ -54,7 +54,12 @@ export function installSignalHandlers(app: PoolProcess, loadNext: () => Config, 
       try {
         await app.reload(next);
       } catch (err) {
-        app.logger.error({ event: 'reload_failed', err }, 'configuration reload failed');
+        if (err instanceof ConfigError) {
+          process.stderr.write(`gxc-pool: invalid configuration:\n${err.message}\n`);
+          app.logger.error({ event: 'reload_refused', reason: err.message }, `configuration reload refused, the running one is kept: ${err.message}`);
+        } else {
+          app.logger.error({ event: 'reload_failed', err }, 'configuration reload failed');
+        }
       }
     });
   };

@@ -35,7 +35,15 @@ withSettings(program.command('start').description('start the pool(s): stratum + 
     const cfg = loadOrExit(opts);
     const { startPoolProcess } = await import('./app.js');
     const { installSignalHandlers } = await import('./lifecycle.js');
-    const app = await startPoolProcess(cfg);
+    let app: Awaited<ReturnType<typeof startPoolProcess>>;
+    try {
+      app = await startPoolProcess(cfg);
+    } catch (err) {
+      // Settings only checked at start (the TLS certificate files) fail like any other bad setting.
+      if (!(err instanceof ConfigError)) throw err;
+      process.stderr.write(`gxc-pool: invalid configuration:\n${err.message}\n`);
+      process.exit(2);
+    }
     // SIGHUP re-reads the same sources (file, environment, flags) as the start did.
     installSignalHandlers(app, () => loadConfig({ configFile: typeof opts.config === 'string' ? opts.config : undefined, flags: opts }));
   },

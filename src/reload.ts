@@ -1,7 +1,8 @@
 /**
  * What a configuration reload (SIGHUP) can change in a running process, and what needs a restart. Live: Stratum
- * limits and ban policy, difficulty bounds, payout scheme/fee/minimum/interval, TLS certificate files, shutdown
- * behaviour. Everything else (node, store, ports, bind addresses, extranonce size, coinbase tag, log level) is
+ * limits and ban policy, difficulty bounds, payout scheme/fee/minimum/interval, TLS certificate files (re-read on
+ * every reload, even at the same path), shutdown behaviour. Everything else (node, store, ports including TLS
+ * ports, bind addresses, extranonce size, coinbase tag, log level) is
  * read once at start: a changed value is reported and left as it was.
  */
 import type { Config } from './config/schema.js';

@@ -124,6 +124,18 @@ export const ConfigSchema = z.strictObject({
       floods: z.number().int().positive(),
       windowSeconds: positive('a window in seconds'),
     }),
+    /**
+     * Stratum over TLS (`stratum+ssl://`) on its own port per pool; unset: no TLS port. The PEM files are read
+     * again on SIGHUP (a renewed certificate at the same path takes effect without a restart).
+     */
+    tls: z
+      .strictObject({
+        certFile: z.string().min(1),
+        keyFile: z.string().min(1),
+        /** TLS port per pool; default the pool's stratum port + 1000 (asic 4335, gpu 4334, general 4333). */
+        ports: z.strictObject({ asic: port.optional(), gpu: port.optional(), general: port.optional() }).optional(),
+      })
+      .optional(),
     /** SIGTERM/SIGINT: how miners are let go. */
     shutdown: z.strictObject({
       /** Send `client.reconnect` (same host and port, after `reconnectWaitSeconds`) before closing. */

@@ -4,6 +4,7 @@
  * non-blocking and a client that stops reading is dropped.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import type { DialectFactory } from './dialects/types.js';
@@ -169,6 +170,22 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
 
   const server: Server = createServer({ noDelay: true }, accept);
   server.on('error', (err) => log.error({ err }, 'stratum listener error'));
+  // The TLS port (stratum+ssl://) hands its decrypted sockets to the same accept: same limits, bans, sessions.
+  let tlsServer: TlsServer | null = null;
+  const listeners = (): Server[] => (tlsServer === null ? [server] : [server, tlsServer]);
+
+  const listenOn = (srv: Server, port: number, host: string, scheme: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      srv.once('error', onError);
+      srv.listen(port, host, () => {
+        srv.off('error', onError);
+        const addr = srv.address();
+        const actual = typeof addr === 'object' && addr !== null ? addr.port : port;
+        log.info({ host, port: actual, algorithms, scheme }, 'stratum listening');
+        resolve(actual);
+      });
+    });
 
   const tickMs = opts.vardiffTickMs ?? 5000;
   const ticker = setInterval(() => {
@@ -181,17 +198,29 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     bans,
 
     listen(port: number, host = '0.0.0.0'): Promise<number> {
-      return new Promise((resolve, reject) => {
-        const onError = (err: Error): void => reject(err);
-        server.once('error', onError);
-        server.listen(port, host, () => {
-          server.off('error', onError);
-          const addr = server.address();
-          const actual = typeof addr === 'object' && addr !== null ? addr.port : port;
-          log.info({ host, port: actual, algorithms }, 'stratum listening');
-          resolve(actual);
-        });
+      return listenOn(server, port, host, 'stratum+tcp');
+    },
+
+    listenTls(port: number, host: string, material: { cert: Buffer; key: Buffer }): Promise<number> {
+      if (tlsServer !== null) return Promise.reject(new Error('this Stratum server already has a TLS port'));
+      // A peer that never finishes its TLS handshake holds a socket: it gets the idle timeout, not node's 120 s.
+      const srv = createTlsServer({ ...material, handshakeTimeout: limits.idleTimeoutMs }, accept);
+      srv.maxConnections = limits.maxConnections;
+      // Banned addresses are refused before the (costly) handshake.
+      srv.on('connection', (raw: Socket) => {
+        if (bans.refuses(raw.remoteAddress ?? '')) raw.destroy();
       });
+      srv.on('tlsClientError', (err, socket) => log.debug({ err: err.message, remote: socket.remoteAddress }, 'tls handshake failed'));
+      srv.on('error', (err) => log.error({ err }, 'stratum tls listener error'));
+      tlsServer = srv;
+      return listenOn(srv, port, host, 'stratum+ssl');
+    },
+
+    setSecureContext(material: { cert: Buffer; key: Buffer }): void {
+      if (tlsServer === null) return;
+      // New handshakes use the new certificate; established sessions keep theirs.
+      tlsServer.setSecureContext(material);
+      log.info('tls certificate reloaded');
     },
 
     broadcastJob(job: StratumJob, cleanJobs: boolean): void {
@@ -237,6 +266,7 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
         // Connections hold this object: new values reach them (the request rate of a live one is kept).
         Object.assign(limits, next);
         perAddress.maxPerAddress = limits.maxConnectionsPerIp;
+        if (tlsServer !== null) tlsServer.maxConnections = limits.maxConnections;
       }
       if (update.difficulty !== undefined) {
         const next = { ...vardiff, ...update.difficulty };
@@ -260,7 +290,7 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     async drain(drainOpts: StratumDrainOptions): Promise<StratumDrainReport> {
       clearInterval(ticker);
       // Stop accepting; the listener's own close completes when the last connection is gone.
-      if (server.listening) server.close();
+      for (const srv of listeners()) if (srv.listening) srv.close();
       const live = [...connections.values()];
       let reconnected = 0;
       for (const conn of live) {
@@ -292,8 +322,13 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
       if (ownBans) bans.close();
       return new Promise((resolve) => {
         for (const conn of connections.values()) conn.destroy();
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
+        const open = listeners().filter((srv) => srv.listening);
+        let left = open.length;
+        if (left === 0) return resolve();
+        for (const srv of open)
+          srv.close(() => {
+            if (--left === 0) resolve();
+          });
       });
     },
   };

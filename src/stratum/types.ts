@@ -138,6 +138,10 @@ export interface StratumServer {
   readonly bans: BanList;
   /** Starts listening; resolves with the actual port (use port 0 for an ephemeral one). */
   listen(port: number, host?: string): Promise<number>;
+  /** Starts a TLS listener (`stratum+ssl://`) for the same pool: same limits, bans and sessions as plain TCP. */
+  listenTls(port: number, host: string, material: { cert: Buffer; key: Buffer }): Promise<number>;
+  /** Replaces the TLS certificate and key for new handshakes (SIGHUP); no-op without a TLS port. */
+  setSecureContext(material: { cert: Buffer; key: Buffer }): void;
   /** Sends a job to every subscribed and authorized session, each with its own current difficulty. */
   broadcastJob(job: StratumJob, cleanJobs: boolean): void;
   /**

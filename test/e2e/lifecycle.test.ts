@@ -15,6 +15,7 @@ import { createRpcClient } from '../../src/rpc/client.js';
 import { freePort, regtestAddress, until } from './fixtures/env.js';
 import { startPoolChild, type PoolChild } from './fixtures/pool-child.js';
 import { RawMiner } from './fixtures/raw-miner.js';
+import { makeCertificate, TlsLineClient } from '../helpers/tls.js';
 
 const SHARE_DIFFICULTY = 1e-9;
 const RESET_ABOVE = 1e-7;
@@ -30,14 +31,17 @@ function writeConfig(extra: Record<string, unknown>): void {
   fs.writeFileSync(configFile(), JSON.stringify(extra));
 }
 
-async function startChild(): Promise<PoolChild> {
-  const [stratumPort, webPort] = [await freePort(), await freePort()];
-  const child = await startPoolChild([
+function childArgs(stratumPort: number, webPort: number): string[] {
+  return [
     ...['--config', configFile(), '--node-url', devnet.url, '--chain', 'bitcoin', '--network', 'regtest'],
     ...['--pool-address', poolAddress, '--pool', 'general', '--db', `sqlite:${dbPath()}`, '--data-dir', dir],
     ...['--difficulty', String(SHARE_DIFFICULTY), '--stratum-host', '127.0.0.1', '--stratum-port', String(stratumPort)],
     ...['--web-host', '127.0.0.1', '--web-port', String(webPort)],
-  ]);
+  ];
+}
+
+async function startChild(): Promise<PoolChild> {
+  const child = await startPoolChild(childArgs(await freePort(), await freePort()));
   children.push(child);
   return child;
 }
@@ -159,5 +163,50 @@ describe('signals on a running pool', () => {
     } finally {
       db.close();
     }
+  }, 90_000);
+
+  it('stratum+ssl: SIGHUP switches the certificate files for new handshakes, keeps TLS miners, refuses a bad file', async () => {
+    const live = { certFile: path.join(dir, 'live.crt'), keyFile: path.join(dir, 'live.key') };
+    const first = makeCertificate(dir, 'first');
+    const second = makeCertificate(dir, 'second');
+    fs.copyFileSync(first.certFile, live.certFile);
+    fs.copyFileSync(first.keyFile, live.keyFile);
+    const tlsPort = await freePort();
+    writeConfig({ stratum: { tls: { ...live, ports: { general: tlsPort } } } });
+    const pool = await startChild();
+    expect(pool.output()).toContain(`stratum+ssl://127.0.0.1:${tlsPort}`);
+
+    const miner = await TlsLineClient.open(tlsPort, first.cert);
+    expect(miner.peerName()).toBe('first');
+    expect((await miner.call(1, 'mining.subscribe', ['tls/1'])).error).toBeNull();
+    expect((await miner.call(2, 'mining.authorize', [`${regtestAddress('tls miner')}.rig`, 'x'])).result).toBe(true);
+
+    // A renewed certificate at the same paths.
+    fs.copyFileSync(second.certFile, live.certFile);
+    fs.copyFileSync(second.keyFile, live.keyFile);
+    pool.process.kill('SIGHUP');
+    await until('the reload', 10_000, () => pool.output().includes('tls certificate reloaded'));
+    const renewed = await TlsLineClient.open(tlsPort, second.cert);
+    expect(renewed.peerName()).toBe('second');
+    renewed.close();
+    expect(miner.closed).toBe(false);
+    expect((await miner.call(3, 'mining.suggest_difficulty', [1])).result).toBe(true);
+
+    // A broken file is refused with a precise message; the certificate in use stays.
+    fs.writeFileSync(live.certFile, 'not a certificate');
+    pool.process.kill('SIGHUP');
+    await until('the refusal', 10_000, () => pool.output().includes('"event":"reload_refused"'));
+    expect(pool.output()).toContain(`stratum.tls.certFile: ${live.certFile} is not a PEM file`);
+    const still = await TlsLineClient.open(tlsPort, second.cert);
+    expect(still.peerName()).toBe('second');
+    still.close();
+    miner.close();
+    pool.process.kill('SIGTERM');
+    expect((await pool.exited).code).toBe(0);
+
+    // At start, the same bad file stops the pool with the same message (exit 2, like any bad setting).
+    await expect(startPoolChild(childArgs(await freePort(), await freePort()))).rejects.toThrow(
+      new RegExp(`code 2[\\s\\S]*stratum\\.tls\\.certFile: ${live.certFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a PEM file`),
+    );
   }, 90_000);
 });
