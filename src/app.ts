@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { createApiServer, type PoolView } from './api/server.js';
+import { createApiServer } from './api/server.js';
+import type { PoolView } from './api/view.js';
 import type { ChainAdapter } from './chains/types.js';
 import { selectPools, storeUrl } from './config/load.js';
 import type { Config, PoolSettings } from './config/schema.js';
@@ -14,7 +15,10 @@ import { targetToDifficulty } from './core/target.js';
 import { coinsToUnits } from './core/amount.js';
 import { createPayoutScheme, startLedger, type Ledger, type LedgerOptions } from './ledger/index.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { NetworkTracker } from './pool/network-tracker.js';
 import { PoolRuntime } from './pool/pool.js';
+import { startSeriesRecorder, type SeriesRecorder } from './pool/series-recorder.js';
+import { buildPoolView } from './pool-view.js';
 import { WorkSource } from './pool/work-source.js';
 import { connectNode, type NodeConnection } from './node.js';
 import { openStore, type OpenedStore } from './store-setup.js';
@@ -73,7 +77,7 @@ export interface StartOverrides {
 }
 
 export async function startPoolProcess(cfg: Config, overrides: StartOverrides = {}): Promise<PoolProcess> {
-  const logger = overrides.logger ?? createLogger({ level: cfg.log.level, file: path.join(cfg.dataDir, 'gxc-pool.log') });
+  const logger = overrides.logger ?? createLogger({ level: cfg.log.level, format: cfg.log.format, file: path.join(cfg.dataDir, 'gxc-pool.log') });
   fs.mkdirSync(cfg.dataDir, { recursive: true });
 
   const node = await connectNode(cfg, logger);
@@ -97,8 +101,16 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
 
   const pools: RunningPool[] = [];
   const ledgers: Ledger[] = [];
+  const ledgerByPool = new Map<string, Ledger>();
+  const recorders: SeriesRecorder[] = [];
+  let nodeWatch: NodeJS.Timeout | undefined;
+  // Every web port serves every pool of the process: each API reads this list at request time.
+  const views: PoolView[] = [];
+  const network = new NetworkTracker();
   const stopAll = async (): Promise<void> => {
     workSource.stop();
+    clearInterval(nodeWatch);
+    for (const r of recorders) r.stop();
     for (const l of ledgers) await l.stop().catch(() => undefined);
     for (const p of pools) {
       await p.stratum.close().catch(() => undefined);
@@ -146,7 +158,7 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
     if (payoutsChanged(report)) {
       // The scheme and amounts are fixed inside a ledger: stop each (it finishes its tick) and start it anew.
       for (const l of ledgers.splice(0)) await l.stop();
-      for (const p of pools) if (p.settings.algorithms.includes('sha256d')) ledgers.push(startPoolLedger(next, p));
+      for (const p of pools) if (p.settings.algorithms.includes('sha256d')) addLedger(next, p);
     }
     current = next;
     logger.info({ event: 'reloaded', applied: report.applied, needsRestart: report.needsRestart }, 'configuration reloaded');
@@ -183,6 +195,9 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
           logger,
           instanceId,
           onBlockAccepted,
+          views,
+          network,
+          ledgerOf: (name) => ledgerByPool.get(name),
         }),
       );
     }
@@ -192,6 +207,7 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   }
 
   workSource.on('work', (work, clean) => {
+    network.template(work.height, Date.now());
     const networkDifficulty = targetToDifficulty(work.networkTarget);
     for (const p of pools) {
       if (!p.settings.algorithms.includes('sha256d')) continue;
@@ -201,6 +217,19 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
     }
   });
   await workSource.start();
+  // Node errors for the operator console: sampled, so a flapping node shows each distinct message once.
+  nodeWatch = setInterval(() => network.nodeError(workSource.lastNodeError(), Date.now()), 1000);
+  nodeWatch.unref();
+  for (const p of pools) {
+    recorders.push(
+      startSeriesRecorder({
+        store,
+        pool: p.settings.name,
+        networkDifficulty: () => p.runtime.networkDifficulty(),
+        logger: logger.child({ component: 'series', pool: p.settings.name }),
+      }),
+    );
+  }
 
   // Confirmations and payments: every instance runs a ledger per pool, but only the lease holder acts.
   function startPoolLedger(settings: Config, p: RunningPool): Ledger {
@@ -219,7 +248,12 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
       ...overrides.ledger,
     });
   }
-  for (const p of pools) if (p.settings.algorithms.includes('sha256d')) ledgers.push(startPoolLedger(cfg, p));
+  const addLedger = (settings: Config, p: RunningPool): void => {
+    const ledger = startPoolLedger(settings, p);
+    ledgers.push(ledger);
+    ledgerByPool.set(p.settings.name, ledger);
+  };
+  for (const p of pools) if (p.settings.algorithms.includes('sha256d')) addLedger(cfg, p);
 
   logger.info(
     { event: 'started', node: node.description, chain: chain.kind, store: store.description, instanceId },
@@ -240,6 +274,13 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   }
 
   return { logger, chain, node, store: opened, pools, workSource, ledgers, bans, config: () => current, reload, shutdown, stop: stopAll };
+}
+
+/** web.cors from a file may be a list; from a flag or the environment a comma-separated string. */
+function corsSetting(value: Config['web']['cors']): boolean | string | string[] {
+  if (value === undefined) return false;
+  if (typeof value === 'string' && value !== '*') return value.split(',').map((o) => o.trim());
+  return value;
 }
 
 export function createLedgerScheme(cfg: Config, poolAddress: string): ReturnType<typeof createPayoutScheme> {
@@ -265,6 +306,9 @@ interface OnePoolDeps {
   logger: Logger;
   instanceId: number;
   onBlockAccepted: (prevHashDisplay: string, accepted: boolean) => void;
+  views: PoolView[];
+  network: NetworkTracker;
+  ledgerOf: (pool: string) => Ledger | undefined;
 }
 
 async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
@@ -301,32 +345,29 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
           d.tlsMaterial,
         );
 
-  const view: PoolView = {
-    name: settings.name,
-    algorithms: settings.algorithms,
-    chain: chain.kind,
-    coinSymbol: chain.coinSymbol,
+  const view = buildPoolView({
+    cfg,
+    settings,
+    chain,
+    runtime,
+    stratum,
     stratumPort,
-    counters: runtime.counters,
-    startingDifficulty: settings.difficulty.initial,
-    minerCounters: () => [...runtime.miners.values()].map((m) => ({ ...m, workers: m.workers.size })),
-    connectedSessions: () =>
-      stratum
-        .sessions()
-        .map((s) => ({ address: s.address, worker: s.worker, difficulty: s.difficulty, connectedAt: s.connectedSince.getTime(), remote: s.remote })),
-    currentJob: () => {
-      const job = runtime.jobs.latest();
-      return job
-        ? { id: job.id, height: job.work.height, networkDifficulty: targetToDifficulty(job.work.networkTarget), prevHash: job.work.prevHashDisplay }
-        : null;
-    },
-    nodeError: () => workSource.lastNodeError(),
-    validateAddress: (a) => chain.validateAddress(a),
-    refreshWork: (reason) => workSource.refreshNow(reason),
-  };
-  const web = createApiServer({ view, store: d.opened.store, logger: log });
+    workSource,
+    network: d.network,
+    nodeDescription: d.node.description,
+    ledger: () => d.ledgerOf(settings.name),
+  });
+  d.views.push(view);
+  const web = createApiServer({
+    view,
+    pools: () => d.views,
+    store: d.opened.store,
+    logger: log,
+    web: { cors: corsSetting(cfg.web.cors), ...(cfg.web.adminToken ? { adminToken: cfg.web.adminToken } : {}) },
+  });
   await web.listen({ port: settings.webPort, host: cfg.web.host });
   const address = web.server.address();
   const webPort = typeof address === 'object' && address ? address.port : settings.webPort;
+  view.webPort = webPort;
   return { settings, runtime, stratum, stratumPort, stratumTlsPort, web, webPort };
 }

@@ -4,11 +4,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { unitsToCoinString } from '../core/amount.js';
-import type { PaymentRow, PaymentStatus, Store } from '../store/types.js';
+import type { PaymentRow, PaymentStatus } from '../store/types.js';
+import { ApiError, type ApiContext, CURSOR_PARAM, LIMIT_PARAM, POOL_PARAM, beforeIdOf, nextCursor, pageOf, selectPool } from './params.js';
+import { arr, balanceSchema, errorResponses, int, obj, paymentSchema, rewardSchema, str } from './schemas.js';
 
 const PAYMENT_STATUSES: PaymentStatus[] = ['pending', 'sent', 'confirmed', 'failed'];
 
-function paymentJson(p: PaymentRow): Record<string, unknown> {
+export function paymentJson(p: PaymentRow): Record<string, unknown> {
   return {
     id: p.id,
     address: p.address,
@@ -24,80 +26,104 @@ function paymentJson(p: PaymentRow): Record<string, unknown> {
   };
 }
 
-function parseLimit(raw: string | undefined, fallback: number): number | string {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : `limit must be an integer 1..1000, got ${JSON.stringify(raw)}`;
-}
+export function registerLedgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const { store } = ctx;
 
-export function registerLedgerRoutes(
-  app: FastifyInstance,
-  opts: { pool: string; store: Store; validateAddress: (address: string) => string | null },
-): void {
-  const { pool, store } = opts;
-
-  app.get('/api/balances', async () => {
-    const rows = await store.balances(pool);
-    return rows.map((b) => ({
-      address: b.address,
-      immature: unitsToCoinString(b.immature),
-      confirmed: unitsToCoinString(b.confirmed),
-      immature_units: b.immature.toString(),
-      confirmed_units: b.confirmed.toString(),
-    }));
-  });
-
-  app.get<{ Params: { address: string }; Querystring: { limit?: string } }>('/api/miners/:address', async (req, reply) => {
-    const limit = parseLimit(req.query.limit, 50);
-    if (typeof limit === 'string') return reply.status(400).send({ error: limit });
-    const { address } = req.params;
-    const problem = address.length > 128 ? 'longer than 128 characters' : opts.validateAddress(address);
-    if (problem !== null) return reply.status(400).send({ error: `not a valid address: ${problem}` });
-    const [balance, payments] = await Promise.all([store.balanceOf(pool, address), store.paymentsByAddress(pool, address, limit)]);
-    return {
-      address,
-      immature: unitsToCoinString(balance.immature),
-      confirmed: unitsToCoinString(balance.confirmed),
-      immature_units: balance.immature.toString(),
-      confirmed_units: balance.confirmed.toString(),
-      payments: payments.map(paymentJson),
-    };
-  });
-
-  app.get<{ Querystring: { status?: string; limit?: string } }>('/api/payments', async (req, reply) => {
-    const limit = parseLimit(req.query.limit, 100);
-    if (typeof limit === 'string') return reply.status(400).send({ error: limit });
-    const wanted = req.query.status === undefined ? PAYMENT_STATUSES : req.query.status.split(',');
-    const bad = wanted.find((s) => !PAYMENT_STATUSES.includes(s as PaymentStatus));
-    if (bad !== undefined)
-      return reply.status(400).send({ error: `unknown payment status '${bad.slice(0, 32)}': use ${PAYMENT_STATUSES.join(', ')}` });
-    const rows = await store.paymentsByStatus(pool, wanted as PaymentStatus[], limit);
-    return rows.map(paymentJson);
-  });
-
-  app.get<{ Params: { id: string } }>('/api/blocks/:id/rewards', async (req, reply) => {
-    const id = Number(req.params.id);
-    if (!Number.isSafeInteger(id) || id < 1)
-      return reply.status(400).send({ error: `block id must be a positive integer, got ${JSON.stringify(req.params.id)}` });
-    const block = await store.blockById(id);
-    if (!block || block.pool !== pool) return reply.status(404).send({ error: `no block ${id} in the ${pool} pool` });
-    const rewards = await store.blockRewards(id);
-    return {
-      block: {
-        id: block.id,
-        height: block.height,
-        hash: block.hash,
-        status: block.status,
-        reward: unitsToCoinString(block.reward),
-        credit_state: block.creditState,
+  app.get<{ Querystring: { pool?: string; limit?: number; cursor?: string } }>(
+    '/api/balances',
+    {
+      schema: {
+        summary: 'Balances of every address with a non-zero part',
+        querystring: { type: 'object', properties: { pool: POOL_PARAM, limit: LIMIT_PARAM, cursor: CURSOR_PARAM } },
+        response: { 200: arr(balanceSchema), ...errorResponses },
       },
-      rewards: rewards.map((r) => ({
-        address: r.address,
-        amount: unitsToCoinString(r.amount),
-        amount_units: r.amount.toString(),
-        share_difficulty_sum: r.shareDifficultySum,
-        share_count: r.shareCount,
-      })),
-    };
-  });
+    },
+    async (req, reply) => {
+      const view = selectPool(ctx, req.query.pool);
+      const rows = await store.balances(view.name);
+      const all = rows.map((b) => ({
+        address: b.address,
+        immature: unitsToCoinString(b.immature),
+        confirmed: unitsToCoinString(b.confirmed),
+        immature_units: b.immature.toString(),
+        confirmed_units: b.confirmed.toString(),
+      }));
+      return pageOf(reply, all, req.query.limit ?? 1000, req.query.cursor);
+    },
+  );
+
+  app.get<{ Querystring: { pool?: string; status?: string; limit?: number; cursor?: string; before?: string } }>(
+    '/api/payments',
+    {
+      schema: {
+        summary: 'Payments, newest first, optionally of some statuses (status=sent,confirmed)',
+        querystring: {
+          type: 'object',
+          properties: {
+            pool: POOL_PARAM,
+            status: { type: 'string', maxLength: 64, description: PAYMENT_STATUSES.join(', ') },
+            limit: LIMIT_PARAM,
+            cursor: CURSOR_PARAM,
+            before: CURSOR_PARAM,
+          },
+        },
+        response: { 200: arr(paymentSchema), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const view = selectPool(ctx, req.query.pool);
+      const limit = req.query.limit ?? 100;
+      const wanted = req.query.status === undefined ? PAYMENT_STATUSES : req.query.status.split(',');
+      const bad = wanted.find((s) => !PAYMENT_STATUSES.includes(s as PaymentStatus));
+      if (bad !== undefined) throw new ApiError(400, `unknown payment status '${bad.slice(0, 32)}': use ${PAYMENT_STATUSES.join(', ')}`);
+      const rows = await store.paymentsPage(view.name, {
+        statuses: wanted as PaymentStatus[],
+        limit,
+        beforeId: beforeIdOf(req.query.cursor ?? req.query.before),
+      });
+      const last = rows.at(-1);
+      nextCursor(reply, rows.length === limit && last ? last.id : null);
+      return rows.map(paymentJson);
+    },
+  );
+
+  app.get<{ Params: { hash: string }; Querystring: { pool?: string } }>(
+    '/api/blocks/:hash/rewards',
+    {
+      schema: {
+        summary: 'Who earned what in one block (by block id)',
+        params: { type: 'object', properties: { hash: { type: 'string', maxLength: 64 } } },
+        querystring: { type: 'object', properties: { pool: POOL_PARAM } },
+        response: {
+          200: obj({ block: obj({ id: int, height: int, hash: str, status: str, reward: str, credit_state: str }), rewards: arr(rewardSchema) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const view = selectPool(ctx, req.query.pool);
+      const id = Number(req.params.hash);
+      if (!Number.isSafeInteger(id) || id < 1) throw new ApiError(400, `block id must be a positive integer, got ${JSON.stringify(req.params.hash)}`);
+      const block = await store.blockById(id);
+      if (!block || block.pool !== view.name) throw new ApiError(404, `no block ${id} in the ${view.name} pool`);
+      const rewards = await store.blockRewards(id);
+      return {
+        block: {
+          id: block.id,
+          height: block.height,
+          hash: block.hash,
+          status: block.status,
+          reward: unitsToCoinString(block.reward),
+          credit_state: block.creditState,
+        },
+        rewards: rewards.map((r) => ({
+          address: r.address,
+          amount: unitsToCoinString(r.amount),
+          amount_units: r.amount.toString(),
+          share_difficulty_sum: r.shareDifficultySum,
+          share_count: r.shareCount,
+        })),
+      };
+    },
+  );
 }

@@ -2,11 +2,11 @@
  * Prometheus metrics for one pool's web port (`GET /metrics`). Values are read from the pool's own counters at
  * scrape time, so nothing is added to the share hot path.
  */
-import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { PoolView } from './server.js';
+import type { PoolView } from './view.js';
 
-export function registerMetricsRoute(app: FastifyInstance, view: PoolView): void {
+/** The registry one pool's `/metrics` answers with (the server owns the route). */
+export function createMetricsRegistry(view: PoolView): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ pool: view.name });
   collectDefaultMetrics({ register: registry, prefix: 'gxc_pool_process_' });
@@ -76,8 +76,5 @@ export function registerMetricsRoute(app: FastifyInstance, view: PoolView): void
     },
   });
 
-  app.get('/metrics', async (_req, reply) => {
-    void reply.type(registry.contentType);
-    return registry.metrics();
-  });
+  return registry;
 }

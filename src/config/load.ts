@@ -79,6 +79,20 @@ export const SETTINGS: SettingSource[] = [
     help: 'web/API port of the selected pool (with --pool all: the general pool); defaults asic 6002, gpu 6001, general 6000',
   },
   {
+    flag: 'web-cors',
+    env: 'GXC_POOL_WEB_CORS',
+    path: 'web.cors',
+    kind: 'string',
+    help: 'origins allowed to call the API from a browser: * or a comma-separated list (default: same origin only)',
+  },
+  {
+    flag: 'admin-token',
+    env: 'GXC_POOL_ADMIN_TOKEN',
+    path: 'web.adminToken',
+    kind: 'string',
+    help: 'bearer token enabling the operator endpoints /api/admin/* (prefer the env variable: flags show in ps)',
+  },
+  {
     flag: 'difficulty',
     env: 'GXC_POOL_DIFFICULTY',
     path: 'difficulty',
@@ -151,6 +165,13 @@ export const SETTINGS: SettingSource[] = [
     path: 'log.level',
     kind: 'string',
     help: 'fatal | error | warn | info | debug | trace | silent (default info)',
+  },
+  {
+    flag: 'log-format',
+    env: 'GXC_POOL_LOG_FORMAT',
+    path: 'log.format',
+    kind: 'string',
+    help: 'stdout log format: auto (readable on a terminal, JSON otherwise) | pretty | json; the log file is always JSON',
   },
 ];
 

@@ -149,7 +149,14 @@ export const ConfigSchema = z.strictObject({
   }),
   /** Overrides the starting difficulty of every selected pool. */
   difficulty: positive('a share difficulty').optional(),
-  web: z.strictObject({ host: z.string().min(1), port: port.optional() }),
+  web: z.strictObject({
+    host: z.string().min(1),
+    port: port.optional(),
+    /** CORS for the API: unset/false = same origin only; true or "*" = any; "https://a,https://b" or a list = those. */
+    cors: z.union([z.boolean(), z.string().min(1), z.array(z.string().min(1))]).optional(),
+    /** Bearer token of the operator endpoints (/api/admin/*); unset = they do not exist (404). */
+    adminToken: z.string().min(16, { error: 'expected an admin token of at least 16 characters' }).optional(),
+  }),
   devnet: z.strictObject({
     flavor: choice(['gxc', 'bitcoin']),
     /** Loopback port for the embedded devnet's RPC (0 = any free port). */
@@ -169,7 +176,11 @@ export const ConfigSchema = z.strictObject({
     minPayout: coinAmount,
     intervalSeconds: positive('a payout interval in seconds'),
   }),
-  log: z.strictObject({ level: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+  log: z.strictObject({
+    level: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    /** stdout format: auto = readable lines on a terminal, JSON otherwise; the log file is always JSON. */
+    format: choice(['auto', 'pretty', 'json']).default('auto'),
+  }),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -200,7 +211,7 @@ export const DEFAULT_CONFIG: Config = {
   web: { host: '0.0.0.0' },
   devnet: { flavor: 'gxc', port: 0 },
   payouts: { scheme: 'pplns', pplnsWindow: 2, fee: 1, minPayout: '0.01', intervalSeconds: 3600 },
-  log: { level: 'info' },
+  log: { level: 'info', format: 'auto' },
 };
 
 /** Formats zod issues as "stratum.port: expected 1..65535, got 70000" lines. */

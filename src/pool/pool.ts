@@ -18,6 +18,7 @@ import {
 import { JobRegistry, type Job } from './jobs.js';
 import { checkShare } from './share-check.js';
 import { parseUsername } from './username.js';
+import { WorkerStatsTracker } from './worker-stats.js';
 
 /** Durable share sink: resolves with the share's id once the transaction holding it has committed. */
 export interface ShareSink {
@@ -52,6 +53,8 @@ export class PoolRuntime implements StratumBackend {
   private seenHeaders = new Set<string>();
   readonly counters = { accepted: 0, rejected: 0, stale: 0, duplicate: 0, lowDifficulty: 0, blocksFound: 0, blocksRejected: 0, blocksUncertain: 0 };
   readonly miners = new Map<string, MinerCounters>();
+  /** Per-worker best share, accepted difficulty and rejects by reason, for the API. */
+  readonly workerStats = new WorkerStatsTracker();
   private readonly log: Logger;
 
   constructor(private readonly opts: PoolRuntimeOptions) {
@@ -263,6 +266,7 @@ export class PoolRuntime implements StratumBackend {
     }
     m.workers.add(ctx.worker);
     m.lastShareAt = Date.now();
+    this.workerStats.record(ctx.address, ctx.worker, ctx.jobDifficulty, verdict, m.lastShareAt);
     if (verdict.ok) {
       this.counters.accepted++;
       m.accepted++;

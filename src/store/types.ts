@@ -77,6 +77,35 @@ export interface MinerSummary {
   lastShareAt: number;
 }
 
+/** Bucket size of a stored time series, in seconds: minutes (kept ~24 h) and hours (kept ~30 days). */
+export type SeriesResolution = 60 | 3600;
+
+/** One bucket of a time series: hashrate = difficultySum * 2^32 / resolution. */
+export interface SeriesPoint {
+  /** Bucket start, unix ms. */
+  t: number;
+  /** Sum of the accepted shares' credited difficulty in the bucket. */
+  difficultySum: number;
+  shares: number;
+  miners: number;
+  workers: number;
+  /** Highest network difficulty seen in the bucket (null when unknown). */
+  networkDifficulty: number | null;
+}
+
+/** One worker of an address, from the shares table (every instance's shares). */
+export interface WorkerSummary {
+  worker: string;
+  /** Difficulty sum and count over the hashrate window. */
+  shareDifficultySum: number;
+  shareCount: number;
+  /** Shares since the summary's `since`. */
+  sharesSince: number;
+  /** Highest difficulty a share's hash reached since `since`. */
+  bestShareDifficulty: number;
+  lastShareAt: number;
+}
+
 export interface Store extends LedgerStore {
   /** Backend name and location for the startup line ("sqlite:./data/pool.db", "postgres://host/db"). */
   readonly description: string;
@@ -97,12 +126,33 @@ export interface Store extends LedgerStore {
    * not exist, or when asked to orphan a credited block (use `orphanBlock`, which also reverses its credits).
    */
   updateBlock(id: number, patch: { status?: BlockStatus; reason?: string | null; confirmations?: number; hash?: string }): Promise<void>;
-  /** The newest blocks of `pool`, newest first. */
-  recentBlocks(pool: string, limit: number): Promise<BlockRow[]>;
+  /** The newest blocks of `pool`, newest first; with `beforeId` only blocks with a smaller id (pagination). */
+  recentBlocks(pool: string, limit: number, beforeId?: number): Promise<LedgerBlockRow[]>;
+  /** The newest block of `pool` with this hash, or null. */
+  blockByHash(pool: string, hash: string): Promise<LedgerBlockRow | null>;
   /** Aggregates shares created at or after `since` (ms). */
   poolStats(pool: string, since: number): Promise<PoolStats>;
   /** Per-address aggregates of shares created at or after `since`, largest difficulty sum first. */
   minerSummaries(pool: string, since: number, limit: number): Promise<MinerSummary[]>;
+  /** Per-worker figures of one address (see WorkerSummary), at most `limit` workers, by name. */
+  workerSummaries(pool: string, address: string, options: { since: number; hashrateSince: number; limit: number }): Promise<WorkerSummary[]>;
+
+  // --- time series (charts) ---
+
+  /**
+   * Recomputes the series buckets covering [fromMs, toMs) from the shares table (idempotent: instances sharing a
+   * database may all do it). Buckets without shares get zeros and `fallbackNetworkDifficulty`. Returns the number
+   * of pool buckets written.
+   */
+  rollupSeries(pool: string, resolution: SeriesResolution, fromMs: number, toMs: number, fallbackNetworkDifficulty: number | null): Promise<number>;
+  /** Pool buckets with fromMs <= t < toMs, oldest first (missing buckets are not invented). */
+  poolSeries(pool: string, resolution: SeriesResolution, fromMs: number, toMs: number): Promise<SeriesPoint[]>;
+  /** One miner's buckets (its workers summed, or only `worker`), oldest first; buckets without shares are absent. */
+  minerSeries(pool: string, address: string, resolution: SeriesResolution, fromMs: number, toMs: number, worker?: string): Promise<SeriesPoint[]>;
+  /** Start of the newest pool bucket stored at `resolution`, or null. */
+  lastSeriesTime(pool: string, resolution: SeriesResolution): Promise<number | null>;
+  /** Deletes buckets at `resolution` older than `beforeMs`; returns the rows deleted. */
+  pruneSeries(pool: string, resolution: SeriesResolution, beforeMs: number): Promise<number>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -334,6 +384,11 @@ export interface LedgerStore {
    * wallet, so reconciliation must see which wallet sends any pool already owns).
    */
   paymentsByAddress(pool: string | null, address: string, limit: number): Promise<PaymentRow[]>;
+  /** A page of `pool`'s payments, newest first, optionally of some statuses / one address / with id < beforeId. */
+  paymentsPage(
+    pool: string,
+    options: { statuses?: readonly PaymentStatus[]; address?: string; beforeId?: number; limit: number },
+  ): Promise<PaymentRow[]>;
   /** Payments of one batch (one wallet call), in id order: for reconciliation after a crash. */
   paymentsByBatch(batchId: string): Promise<PaymentRow[]>;
 }

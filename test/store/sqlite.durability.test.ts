@@ -34,6 +34,7 @@ describe('sqlite store on disk', () => {
         { version: 1, name: 'shares and blocks' },
         { version: 2, name: 'instances and leases' },
         { version: 3, name: 'balance ledger and payments' },
+        { version: 4, name: 'time series' },
       ]);
     } finally {
       raw.close();

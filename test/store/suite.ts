@@ -5,6 +5,7 @@
 import { describe } from 'vitest';
 import { coordinationSuite } from './suite-coordination.js';
 import { ledgerSuite } from './suite-ledger.js';
+import { seriesSuite } from './suite-series.js';
 import { sharesAndBlocksSuite } from './suite-shares.js';
 import type { StoreHarness } from './support.js';
 
@@ -15,5 +16,6 @@ export function storeSuite(harness: StoreHarness): void {
     describe('shares and blocks', () => sharesAndBlocksSuite(harness));
     describe('coordination', () => coordinationSuite(harness));
     describe('ledger', () => ledgerSuite(harness));
+    describe('series and API queries', () => seriesSuite(harness));
   });
 }

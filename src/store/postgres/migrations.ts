@@ -123,4 +123,33 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX ledger_entries_payment_once ON ledger_entries (payment_id, kind) WHERE payment_id IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'time series',
+    sql: `
+      CREATE TABLE pool_series (
+        pool TEXT NOT NULL,
+        resolution INTEGER NOT NULL CHECK (resolution IN (60, 3600)),
+        t BIGINT NOT NULL,
+        difficulty_sum DOUBLE PRECISION NOT NULL,
+        shares INTEGER NOT NULL,
+        miners INTEGER NOT NULL,
+        workers INTEGER NOT NULL,
+        network_difficulty DOUBLE PRECISION,
+        PRIMARY KEY (pool, resolution, t)
+      );
+      CREATE TABLE worker_series (
+        pool TEXT NOT NULL,
+        address TEXT NOT NULL,
+        worker TEXT NOT NULL,
+        resolution INTEGER NOT NULL CHECK (resolution IN (60, 3600)),
+        t BIGINT NOT NULL,
+        difficulty_sum DOUBLE PRECISION NOT NULL,
+        shares INTEGER NOT NULL,
+        PRIMARY KEY (pool, address, worker, resolution, t)
+      );
+      CREATE INDEX worker_series_prune ON worker_series (pool, resolution, t);
+      CREATE INDEX shares_pool_address_created ON shares (pool, address, created_at);
+    `,
+  },
 ];

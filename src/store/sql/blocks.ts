@@ -113,10 +113,20 @@ export async function updateBlock(
   }
 }
 
-export async function recentBlocks(q: SqlExecutor, pool: string, limit: number): Promise<LedgerBlockRow[]> {
+export async function recentBlocks(q: SqlExecutor, pool: string, limit: number, beforeId?: number): Promise<LedgerBlockRow[]> {
   checkLimit(limit);
-  const { rows } = await q.query(`SELECT ${BLOCK_COLUMNS} FROM blocks WHERE pool = $1 ORDER BY id DESC LIMIT $2`, [pool, limit]);
+  if (beforeId !== undefined) checkId('beforeId', beforeId);
+  const { rows } =
+    beforeId === undefined
+      ? await q.query(`SELECT ${BLOCK_COLUMNS} FROM blocks WHERE pool = $1 ORDER BY id DESC LIMIT $2`, [pool, limit])
+      : await q.query(`SELECT ${BLOCK_COLUMNS} FROM blocks WHERE pool = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, [pool, beforeId, limit]);
   return rows.map(mapBlock);
+}
+
+/** Several rows may share a hash (a resubmitted candidate): the newest wins. */
+export async function blockByHash(q: SqlExecutor, pool: string, hash: string): Promise<LedgerBlockRow | null> {
+  const { rows } = await q.query(`SELECT ${BLOCK_COLUMNS} FROM blocks WHERE pool = $1 AND hash = $2 ORDER BY id DESC LIMIT 1`, [pool, hash]);
+  return rows[0] ? mapBlock(rows[0]) : null;
 }
 
 export async function blocksByStatus(q: SqlExecutor, pool: string | null, statuses: readonly BlockStatus[]): Promise<LedgerBlockRow[]> {

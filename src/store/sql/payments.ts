@@ -154,6 +154,31 @@ export async function paymentsByStatus(
   return rows.map(mapPayment);
 }
 
+export async function paymentsPage(
+  q: SqlExecutor,
+  pool: string,
+  options: { statuses?: readonly PaymentStatus[]; address?: string; beforeId?: number; limit: number },
+): Promise<PaymentRow[]> {
+  checkLimit(options.limit);
+  const params: SqlValue[] = [pool];
+  let where = 'pool = $1';
+  if (options.statuses !== undefined) {
+    if (options.statuses.length === 0) return [];
+    options.statuses.forEach(checkStatus);
+    where += ` AND status IN (${placeholders(params, options.statuses)})`;
+  }
+  if (options.address !== undefined) where += ` AND address = $${params.push(options.address)}`;
+  if (options.beforeId !== undefined) {
+    checkId('beforeId', options.beforeId);
+    where += ` AND id < $${params.push(options.beforeId)}`;
+  }
+  const { rows } = await q.query(
+    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE ${where} ORDER BY id DESC LIMIT $${params.push(options.limit)}`,
+    params,
+  );
+  return rows.map(mapPayment);
+}
+
 export async function paymentsByAddress(q: SqlExecutor, pool: string | null, address: string, limit: number): Promise<PaymentRow[]> {
   checkLimit(limit);
   const { rows } =

@@ -16,8 +16,11 @@ import type {
   PaymentRow,
   PaymentStatus,
   PoolStats,
+  SeriesPoint,
+  SeriesResolution,
   ShareCreditRow,
   Store,
+  WorkerSummary,
 } from '../types.js';
 import type { SqlBackend, StoreOptions } from './backend.js';
 import * as blocks from './blocks.js';
@@ -25,6 +28,7 @@ import * as coordination from './coordination.js';
 import { checkId } from './db.js';
 import * as ledger from './ledger.js';
 import * as payments from './payments.js';
+import * as series from './series.js';
 import * as shares from './shares.js';
 
 export class SqlStore implements Store {
@@ -74,8 +78,49 @@ export class SqlStore implements Store {
     return this.db.tx((q) => blocks.updateBlock(q, id, patch, this.now()));
   }
 
-  async recentBlocks(pool: string, limit: number): Promise<LedgerBlockRow[]> {
-    return blocks.recentBlocks(this.db, pool, limit);
+  async recentBlocks(pool: string, limit: number, beforeId?: number): Promise<LedgerBlockRow[]> {
+    return blocks.recentBlocks(this.db, pool, limit, beforeId);
+  }
+
+  async blockByHash(pool: string, hash: string): Promise<LedgerBlockRow | null> {
+    return blocks.blockByHash(this.db, pool, hash);
+  }
+
+  async workerSummaries(pool: string, address: string, o: { since: number; hashrateSince: number; limit: number }): Promise<WorkerSummary[]> {
+    return series.workerSummaries(this.db, pool, address, o.since, o.hashrateSince, o.limit);
+  }
+
+  async rollupSeries(
+    pool: string,
+    resolution: SeriesResolution,
+    fromMs: number,
+    toMs: number,
+    fallbackNetworkDifficulty: number | null,
+  ): Promise<number> {
+    return this.db.tx((q) => series.rollupSeries(q, pool, resolution, fromMs, toMs, fallbackNetworkDifficulty));
+  }
+
+  async poolSeries(pool: string, resolution: SeriesResolution, fromMs: number, toMs: number): Promise<SeriesPoint[]> {
+    return series.poolSeries(this.db, pool, resolution, fromMs, toMs);
+  }
+
+  async minerSeries(
+    pool: string,
+    address: string,
+    resolution: SeriesResolution,
+    fromMs: number,
+    toMs: number,
+    worker?: string,
+  ): Promise<SeriesPoint[]> {
+    return series.minerSeries(this.db, pool, address, resolution, fromMs, toMs, worker);
+  }
+
+  async lastSeriesTime(pool: string, resolution: SeriesResolution): Promise<number | null> {
+    return series.lastSeriesTime(this.db, pool, resolution);
+  }
+
+  async pruneSeries(pool: string, resolution: SeriesResolution, beforeMs: number): Promise<number> {
+    return this.db.tx((q) => series.pruneSeries(q, pool, resolution, beforeMs));
   }
 
   async poolStats(pool: string, since: number): Promise<PoolStats> {
@@ -190,6 +235,13 @@ export class SqlStore implements Store {
 
   async paymentsByAddress(pool: string | null, address: string, limit: number): Promise<PaymentRow[]> {
     return payments.paymentsByAddress(this.db, pool, address, limit);
+  }
+
+  async paymentsPage(
+    pool: string,
+    options: { statuses?: readonly PaymentStatus[]; address?: string; beforeId?: number; limit: number },
+  ): Promise<PaymentRow[]> {
+    return payments.paymentsPage(this.db, pool, options);
   }
 
   async paymentsByBatch(batchId: string): Promise<PaymentRow[]> {
