@@ -18,6 +18,14 @@ const percent = z
   .number({ error: (iss) => `expected a percentage, got ${JSON.stringify(iss.input)}` })
   .refine((v) => v >= 0 && v < 100, { error: (iss) => `expected 0 <= percent < 100, got ${JSON.stringify(iss.input)}` });
 
+/**
+ * A rejected URL is quoted back without its password: config errors reach stderr and the log (a refused reload),
+ * and the node and database URLs carry credentials.
+ */
+function withoutPassword(input: unknown): unknown {
+  return typeof input === 'string' ? input.replace(/(\/\/[^/@:]*):.*@/, '$1:***@') : input;
+}
+
 /** Amounts in coins, kept as the decimal text written so they convert to the smallest unit exactly. */
 const coinAmount = z
   .union([z.string(), z.number()])
@@ -67,7 +75,7 @@ export const ConfigSchema = z.strictObject({
     /** JSON-RPC URL of the node (user:pass@ for basic auth). Empty: run the embedded devnet. */
     url: z
       .string()
-      .url({ error: (iss) => `expected a URL like http://user:pass@127.0.0.1:8332, got ${JSON.stringify(iss.input)}` })
+      .url({ error: (iss) => `expected a URL like http://user:pass@127.0.0.1:8332, got ${JSON.stringify(withoutPassword(iss.input))}` })
       .optional(),
     /** Node family: auto-detected from its template answer unless forced. */
     chain: choice(['auto', 'bitcoin', 'gxc']),
@@ -89,7 +97,7 @@ export const ConfigSchema = z.strictObject({
   db: z
     .string()
     .refine((v) => v.startsWith('sqlite:') || v.startsWith('postgres://') || v.startsWith('postgresql://'), {
-      error: (iss) => `expected sqlite:PATH or postgres://user:pass@host/db, got ${JSON.stringify(iss.input)}`,
+      error: (iss) => `expected sqlite:PATH or postgres://user:pass@host/db, got ${JSON.stringify(withoutPassword(iss.input))}`,
     })
     .optional(),
   /** Which pools this process runs. */
