@@ -224,12 +224,14 @@ function localAddress(): string {
 }
 
 function errorKind(error: unknown): string {
-  if (!Array.isArray(error)) return `malformed error ${JSON.stringify(error).slice(0, 40)}`;
+  // The Ethash refusal answers in JSON-RPC 2.0 form ({code, message}), as Ethash miners expect.
+  if (!Array.isArray(error)) return `object error ${JSON.stringify(error).split(':').slice(0, 3).join(':').slice(0, 60)}`;
   const message = String(error[1]);
+  // The reason without the echoed value (which is the fuzzer's random text).
   const head = message
-    .split(/[:(]/)[0]!
-    .replace(/'[^']*'/g, "'…'")
+    .split(/[:('"]/)[0]!
     .replace(/\d+/g, 'N')
+    .trim()
     .slice(0, 70);
   return `${error[0]} ${head}`;
 }
@@ -237,7 +239,7 @@ function errorKind(error: unknown): string {
 const currentJobId = (): string => backend.currentJob()?.id ?? '1';
 const protocolArb = protocolMessage(currentJobId);
 /** Junk connections reuse a small set of addresses, so junk accumulates per address and bans happen. */
-const JUNK_ADDRESSES = 256;
+const JUNK_ADDRESSES = 16;
 
 async function fuzzOne(batchSeed: number, lines: number): Promise<void> {
   const junk = batchSeed % 5 === 0;
@@ -246,7 +248,7 @@ async function fuzzOne(batchSeed: number, lines: number): Promise<void> {
   totals.connections++;
   if (junk) totals.junkConnections++;
   await new Promise<void>((resolve) => {
-    const from = junk ? `127.1.${(batchSeed >> 8) % (JUNK_ADDRESSES >> 8)}.${batchSeed & 0xff}` : localAddress();
+    const from = junk ? `127.1.0.${1 + (Math.floor(batchSeed / 5) % JUNK_ADDRESSES)}` : localAddress();
     const socket = connect({ port, host: '127.0.0.1', localAddress: from });
     let buffer = '';
     let received = false;
