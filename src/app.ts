@@ -26,6 +26,10 @@ import { buildPoolView } from './pool-view.js';
 import { WorkSource } from './pool/work-source.js';
 import { connectNode, type NodeConnection } from './node.js';
 import { openStore, type OpenedStore } from './store-setup.js';
+import { banPolicyFrom, stratumLimitsFrom } from './runtime-config.js';
+import { diffConfig, payoutsChanged, type ReloadReport } from './reload.js';
+import { loadTlsMaterial, type TlsMaterial } from './tls-files.js';
+import { BanRegistry } from './stratum/bans.js';
 import { createStratumServer } from './stratum/server.js';
 import { createExtranonce1Allocator } from './stratum/extranonce.js';
 import type { StratumServer } from './stratum/types.js';
@@ -39,6 +43,8 @@ export interface RunningPool {
   ethash: EthashPool | null;
   stratum: StratumServer;
   stratumPort: number;
+  /** The stratum+ssl:// port, or null without `stratum.tls`. */
+  stratumTlsPort: number | null;
   web: FastifyInstance;
   webPort: number;
 }
@@ -51,6 +57,17 @@ export interface PoolProcess {
   pools: RunningPool[];
   workSource: WorkSource;
   ledgers: Ledger[];
+  bans: BanRegistry;
+  /** The configuration in force (replaced by a successful reload). */
+  config(): Config;
+  /** Applies a new, already validated configuration to the running pools (SIGHUP); see reload.ts. */
+  reload(next: Config): Promise<ReloadReport>;
+  /**
+   * Graceful stop: stop accepting, `client.reconnect` (per `stratum.shutdown`), answer the shares in flight, then
+   * flush the share writer and close everything.
+   */
+  shutdown(): Promise<void>;
+  /** Immediate stop (tests, failed start): connections are dropped, accepted shares are still flushed. */
   stop(): Promise<void>;
 }
 
@@ -74,7 +91,11 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   const opened = await openStore(storeUrl(cfg), `${os.hostname()}:${process.pid}`, logger);
   const { store, instanceId } = opened;
 
+  // Read before any port opens: a bad certificate stops the start with a message naming the file.
+  const tlsMaterial = cfg.stratum.tls === undefined ? null : loadTlsMaterial(cfg.stratum.tls);
   const allocator = createExtranonce1Allocator(instanceId);
+  // One ban list for the process: an address banned on one pool's port is refused on every port.
+  const bans = new BanRegistry(banPolicyFrom(cfg), logger.child({ component: 'bans' }));
   const extranonce2Size = cfg.stratum.extranonce2Size;
   const workSource = new WorkSource({
     chain,
@@ -110,9 +131,60 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
       await p.runtime.settled();
       await p.web.close().catch(() => undefined);
     }
+    bans.close();
     await opened.close();
     await node.stop();
     await ethash?.close();
+  };
+
+  let current = cfg;
+  const shutdown = async (): Promise<void> => {
+    const s = current.stratum.shutdown;
+    const reconnect = s.reconnect ? { host: s.reconnectHost, waitSeconds: s.reconnectWaitSeconds } : undefined;
+    const reports = await Promise.all(pools.map((p) => p.stratum.drain({ reconnect, timeoutMs: s.drainSeconds * 1000 })));
+    await stopAll();
+    logger.info(
+      {
+        event: 'stopped',
+        sessions: reports.reduce((n, r) => n + r.sessions, 0),
+        reconnected: reports.reduce((n, r) => n + r.reconnected, 0),
+        allAnswered: reports.every((r) => r.allAnswered),
+        sharesStored: opened.shareWriter.stats.shares,
+      },
+      'pool stopped',
+    );
+  };
+
+  const reload = async (next: Config): Promise<ReloadReport> => {
+    const report = diffConfig(current, next);
+    // The certificate files are read first: a bad one refuses the whole reload (ConfigError) before anything changes.
+    const tlsListening = pools.some((p) => p.stratumTlsPort !== null);
+    const material = tlsListening && next.stratum.tls !== undefined ? loadTlsMaterial(next.stratum.tls) : null;
+    if (!tlsListening && next.stratum.tls !== undefined) {
+      report.applied = report.applied.filter((k) => !k.startsWith('stratum.tls'));
+      report.needsRestart.push('stratum.tls');
+    }
+    if (material !== null) for (const p of pools) p.stratum.setSecureContext(material);
+    bans.reconfigure(banPolicyFrom(next));
+    const nextPools = selectPools(next, { devnet: node.isDevnet });
+    for (const p of pools) {
+      const settings = nextPools.find((s) => s.name === p.settings.name);
+      p.stratum.reconfigure({ limits: stratumLimitsFrom(next), difficulty: settings?.difficulty });
+    }
+    if (payoutsChanged(report)) {
+      // The scheme and amounts are fixed inside a ledger: stop each (it finishes its tick) and start it anew.
+      for (const l of ledgers.splice(0)) await l.stop();
+      for (const p of pools) addLedger(next, p);
+    }
+    current = next;
+    logger.info({ event: 'reloaded', applied: report.applied, needsRestart: report.needsRestart }, 'configuration reloaded');
+    if (report.needsRestart.length > 0) {
+      logger.warn(
+        { event: 'reload_needs_restart', keys: report.needsRestart },
+        `changed settings that need a restart: ${report.needsRestart.join(', ')}`,
+      );
+    }
+    return report;
   };
 
   // A block the node accepted makes every pool's jobs on its previous block stale at once; then new work is fetched.
@@ -133,10 +205,12 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
         await startOnePool({
           cfg,
           settings,
+          tlsMaterial,
           chain,
           node,
           opened,
           allocator,
+          bans,
           extranonce2Size,
           workSource,
           logger,
@@ -187,24 +261,26 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   }
 
   // Confirmations and payments: every instance runs a ledger per pool, but only the lease holder acts.
-  for (const p of pools) {
-    ledgers.push(
-      startLedger({
-        store,
-        chain,
-        pool: p.settings.name,
-        scheme: createLedgerScheme(cfg, node.poolAddress),
-        minPayout: coinsToUnits(cfg.payouts.minPayout),
-        payoutIntervalMs: cfg.payouts.intervalSeconds * 1000,
-        holder: `${os.hostname()}:${process.pid}:${instanceId}`,
-        logger: logger.child({ component: 'ledger' }),
-        // A GXC node lists only mined transactions: give an interrupted payment an hour (many GXC blocks) to show
-        // up in the wallet history before reconciliation may call it unsent.
-        ...(chain.kind === 'gxc' ? { payments: { graceMs: GXC_RECONCILE_GRACE_MS } } : {}),
-        ...overrides.ledger,
-      }),
-    );
+  function startPoolLedger(settings: Config, p: RunningPool): Ledger {
+    return startLedger({
+      store,
+      chain,
+      pool: p.settings.name,
+      scheme: createLedgerScheme(settings, node.poolAddress),
+      minPayout: coinsToUnits(settings.payouts.minPayout),
+      payoutIntervalMs: settings.payouts.intervalSeconds * 1000,
+      holder: `${os.hostname()}:${process.pid}:${instanceId}`,
+      logger: logger.child({ component: 'ledger' }),
+      // A GXC node lists only mined transactions: give an interrupted payment an hour (many GXC blocks) to show
+      // up in the wallet history before reconciliation may call it unsent.
+      ...(chain.kind === 'gxc' ? { payments: { graceMs: GXC_RECONCILE_GRACE_MS } } : {}),
+      ...overrides.ledger,
+    });
   }
+  const addLedger = (settings: Config, p: RunningPool): void => {
+    ledgers.push(startPoolLedger(settings, p));
+  };
+  for (const p of pools) addLedger(cfg, p);
 
   logger.info(
     { event: 'started', node: node.description, chain: chain.kind, store: store.description, instanceId },
@@ -212,12 +288,19 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   );
   for (const p of pools) {
     logger.info(
-      { event: 'listening', pool: p.settings.name, algorithms: p.settings.algorithms, stratumPort: p.stratumPort, webPort: p.webPort },
-      `${p.settings.name} pool (${p.settings.algorithms.join('+')}): stratum+tcp://${cfg.stratum.host}:${p.stratumPort}  web http://${cfg.web.host}:${p.webPort}`,
+      {
+        event: 'listening',
+        pool: p.settings.name,
+        algorithms: p.settings.algorithms,
+        stratumPort: p.stratumPort,
+        stratumTlsPort: p.stratumTlsPort,
+        webPort: p.webPort,
+      },
+      `${p.settings.name} pool (${p.settings.algorithms.join('+')}): stratum+tcp://${cfg.stratum.host}:${p.stratumPort}${p.stratumTlsPort === null ? '' : `  stratum+ssl://${cfg.stratum.host}:${p.stratumTlsPort}`}  web http://${cfg.web.host}:${p.webPort}`,
     );
   }
 
-  return { logger, chain, node, store: opened, pools, workSource, ledgers, stop: stopAll };
+  return { logger, chain, node, store: opened, pools, workSource, ledgers, bans, config: () => current, reload, shutdown, stop: stopAll };
 }
 
 /** web.cors from a file may be a list; from a flag or the environment a comma-separated string. */
@@ -239,10 +322,12 @@ export function createLedgerScheme(cfg: Config, poolAddress: string): ReturnType
 interface OnePoolDeps {
   cfg: Config;
   settings: PoolSettings;
+  tlsMaterial: TlsMaterial | null;
   chain: ChainAdapter;
   node: NodeConnection;
   opened: OpenedStore;
   allocator: ReturnType<typeof createExtranonce1Allocator>;
+  bans: BanRegistry;
   extranonce2Size: number;
   workSource: WorkSource;
   logger: Logger;
@@ -290,11 +375,20 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
     extranonce2Size: d.extranonce2Size,
     versionMask: parseInt(cfg.stratum.versionMask, 16) >>> 0,
     difficulty: settings.difficulty,
-    maxConnections: cfg.stratum.maxConnections,
-    maxConnectionsPerIp: cfg.stratum.maxConnectionsPerIp,
+    limits: stratumLimitsFrom(cfg),
+    bans: d.bans,
     logger: log.child({ component: 'stratum' }),
   });
   const stratumPort = await stratum.listen(settings.stratumPort, cfg.stratum.host);
+  const tls = cfg.stratum.tls;
+  const stratumTlsPort =
+    tls === undefined || d.tlsMaterial === null
+      ? null
+      : await stratum.listenTls(
+          tls.ports?.[settings.name] ?? (settings.stratumPort === 0 ? 0 : settings.stratumPort + 1000),
+          cfg.stratum.host,
+          d.tlsMaterial,
+        );
 
   const view = buildPoolView({
     cfg,
@@ -321,5 +415,5 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
   const address = web.server.address();
   const webPort = typeof address === 'object' && address ? address.port : settings.webPort;
   view.webPort = webPort;
-  return { settings, runtime, ethash: ethashPool, stratum, stratumPort, web, webPort };
+  return { settings, runtime, ethash: ethashPool, stratum, stratumPort, stratumTlsPort, web, webPort };
 }

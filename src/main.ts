@@ -34,13 +34,18 @@ withSettings(program.command('start').description('start the pool(s): stratum + 
   async (opts: Record<string, unknown>) => {
     const cfg = loadOrExit(opts);
     const { startPoolProcess } = await import('./app.js');
-    const app = await startPoolProcess(cfg);
-    const shutdown = (signal: string): void => {
-      app.logger.info({ event: 'shutdown', signal }, `received ${signal}, shutting down`);
-      void app.stop().then(() => process.exit(0));
-    };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    const { installSignalHandlers } = await import('./lifecycle.js');
+    let app: Awaited<ReturnType<typeof startPoolProcess>>;
+    try {
+      app = await startPoolProcess(cfg);
+    } catch (err) {
+      // Settings only checked at start (the TLS certificate files) fail like any other bad setting.
+      if (!(err instanceof ConfigError)) throw err;
+      process.stderr.write(`gxc-pool: invalid configuration:\n${err.message}\n`);
+      process.exit(2);
+    }
+    // SIGHUP re-reads the same sources (file, environment, flags) as the start did.
+    installSignalHandlers(app, () => loadConfig({ configFile: typeof opts.config === 'string' ? opts.config : undefined, flags: opts }));
   },
 );
 

@@ -18,6 +18,14 @@ const percent = z
   .number({ error: (iss) => `expected a percentage, got ${JSON.stringify(iss.input)}` })
   .refine((v) => v >= 0 && v < 100, { error: (iss) => `expected 0 <= percent < 100, got ${JSON.stringify(iss.input)}` });
 
+/**
+ * A rejected URL is quoted back without its password: config errors reach stderr and the log (a refused reload),
+ * and the node and database URLs carry credentials.
+ */
+function withoutPassword(input: unknown): unknown {
+  return typeof input === 'string' ? input.replace(/(\/\/[^/@:]*):.*@/, '$1:***@') : input;
+}
+
 /** Amounts in coins, kept as the decimal text written so they convert to the smallest unit exactly. */
 const coinAmount = z
   .union([z.string(), z.number()])
@@ -69,7 +77,7 @@ export const ConfigSchema = z.strictObject({
     /** JSON-RPC URL of the node (user:pass@ for basic auth). Empty: run the embedded devnet. */
     url: z
       .string()
-      .url({ error: (iss) => `expected a URL like http://user:pass@127.0.0.1:8332, got ${JSON.stringify(iss.input)}` })
+      .url({ error: (iss) => `expected a URL like http://user:pass@127.0.0.1:8332, got ${JSON.stringify(withoutPassword(iss.input))}` })
       .optional(),
     /** Node family: auto-detected from its template answer unless forced. */
     chain: choice(['auto', 'bitcoin', 'gxc']),
@@ -91,7 +99,7 @@ export const ConfigSchema = z.strictObject({
   db: z
     .string()
     .refine((v) => v.startsWith('sqlite:') || v.startsWith('postgres://') || v.startsWith('postgresql://'), {
-      error: (iss) => `expected sqlite:PATH or postgres://user:pass@host/db, got ${JSON.stringify(iss.input)}`,
+      error: (iss) => `expected sqlite:PATH or postgres://user:pass@host/db, got ${JSON.stringify(withoutPassword(iss.input))}`,
     })
     .optional(),
   /** Which pools this process runs. */
@@ -107,7 +115,47 @@ export const ConfigSchema = z.strictObject({
     /** BIP310 version-rolling mask the pool allows (hex). */
     versionMask: z.string().regex(/^[0-9a-fA-F]{1,8}$/, { error: 'expected up to 8 hex digits, e.g. 1fffe000' }),
     maxConnections: z.number().int().positive(),
+    /** Live connections per IPv4 address or IPv6 /64 (a farm's NAT shows as one address). */
     maxConnectionsPerIp: z.number().int().positive(),
+    /** Before subscribing/authorizing, a connection silent this long is closed. */
+    idleTimeoutSeconds: positive('an idle timeout in seconds'),
+    /** Automatic bans (per IPv4 address / IPv6 /64, shared by every pool of the process). */
+    bans: z.strictObject({
+      enabled: z.boolean(),
+      durationSeconds: positive('a ban duration in seconds'),
+      /** Ban a connection when this % of its last `minShares` shares were invalid (duplicate, low difficulty). */
+      invalidSharePercent: z
+        .number({ error: (iss) => `expected a percentage, got ${JSON.stringify(iss.input)}` })
+        .refine((v) => v > 0 && v <= 100, { error: (iss) => `expected 0 < percent <= 100, got ${JSON.stringify(iss.input)}` }),
+      minShares: z.number().int().positive(),
+      /** Thresholds within `windowSeconds`, per address. */
+      junkLines: z.number().int().positive(),
+      badAuthorizations: z.number().int().positive(),
+      floods: z.number().int().positive(),
+      windowSeconds: positive('a window in seconds'),
+    }),
+    /**
+     * Stratum over TLS (`stratum+ssl://`) on its own port per pool; unset: no TLS port. The PEM files are read
+     * again on SIGHUP (a renewed certificate at the same path takes effect without a restart).
+     */
+    tls: z
+      .strictObject({
+        certFile: z.string().min(1),
+        keyFile: z.string().min(1),
+        /** TLS port per pool; default the pool's stratum port + 1000 (asic 4335, gpu 4334, general 4333). */
+        ports: z.strictObject({ asic: port.optional(), gpu: port.optional(), general: port.optional() }).optional(),
+      })
+      .optional(),
+    /** SIGTERM/SIGINT: how miners are let go. */
+    shutdown: z.strictObject({
+      /** Send `client.reconnect` (same host and port, after `reconnectWaitSeconds`) before closing. */
+      reconnect: z.boolean(),
+      /** Host name miners use (a miner may refuse a reconnect to another domain); default: the address they reached. */
+      reconnectHost: z.string().min(1).optional(),
+      reconnectWaitSeconds: z.number().int().min(0).max(600),
+      /** Longest wait for the answers to shares in flight before connections are closed. */
+      drainSeconds: positive('a drain time in seconds'),
+    }),
   }),
   /** Overrides the starting difficulty of every selected pool. */
   difficulty: positive('a share difficulty').optional(),
@@ -160,7 +208,25 @@ export const DEFAULT_CONFIG: Config = {
   poolTag: '/gxc-pool/',
   dataDir: './data',
   pool: 'all',
-  stratum: { host: '0.0.0.0', extranonce2Size: 4, versionMask: '1fffe000', maxConnections: 10_000, maxConnectionsPerIp: 256 },
+  stratum: {
+    host: '0.0.0.0',
+    extranonce2Size: 4,
+    versionMask: '1fffe000',
+    maxConnections: 10_000,
+    maxConnectionsPerIp: 256,
+    idleTimeoutSeconds: 15,
+    bans: {
+      enabled: true,
+      durationSeconds: 600,
+      invalidSharePercent: 50,
+      minShares: 50,
+      junkLines: 10,
+      badAuthorizations: 20,
+      floods: 3,
+      windowSeconds: 60,
+    },
+    shutdown: { reconnect: true, reconnectWaitSeconds: 5, drainSeconds: 10 },
+  },
   web: { host: '0.0.0.0' },
   devnet: { flavor: 'gxc', port: 0 },
   payouts: { scheme: 'pplns', pplnsWindow: 2, fee: 1, minPayout: '0.01', intervalSeconds: 3600 },

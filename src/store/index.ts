@@ -11,7 +11,9 @@ export async function createStore(url: string, options: PostgresStoreOptions = {
     return createSqliteStore(file, options);
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return createPostgresStore(url, options);
-  throw new StoreError(`unsupported store url ${JSON.stringify(url)}: use sqlite:PATH or postgres://user@host/db`);
+  throw new StoreError(
+    `unsupported store url ${JSON.stringify(url.replace(/(\/\/[^/@:]*):.*@/, '$1:***@'))}: use sqlite:PATH or postgres://user@host/db`,
+  );
 }
 
 export { createSqliteStore } from './sqlite/index.js';

@@ -27,6 +27,8 @@ export interface ConnectionLimits {
   maxBadLines: number;
   /** Time allowed to become subscribed and authorized. */
   handshakeTimeoutMs: number;
+  /** Before the handshake is done, a connection silent for this long is closed (a slot held by nobody). */
+  idleTimeoutMs: number;
   /** Refused (junk) requests tolerated per second, after a burst of `requestBurst`; well-formed ones are not counted. */
   requestsPerSecond: number;
   requestBurst: number;
@@ -45,6 +47,8 @@ export interface ConnectionDeps {
   onClosed: (conn: Connection) => void;
   /** Shared by every connection of the server: bounds the lines junk can cause. */
   logSampler: LogSampler;
+  /** Told of each abusive input (the ban policy counts them per address). */
+  onAbuse?: (kind: 'junk' | 'flood') => void;
 }
 
 /** How long a graceful close may take to flush before the socket is destroyed. */
@@ -54,6 +58,9 @@ export class Connection implements SessionIO {
   readonly connectedSince = new Date();
   readonly remote: string;
   session: DialectSession | null = null;
+  /** Resolves once the socket is closed. */
+  readonly closedPromise: Promise<void>;
+  private resolveClosed: () => void = () => undefined;
   private readonly framer: LineFramer;
   /** Refused requests allowed; empty means the peer sends junk in a loop. */
   private readonly junkBucket: TokenBucket;
@@ -65,7 +72,10 @@ export class Connection implements SessionIO {
   /** The close was caused by junk: its log line goes through the sampler. */
   private junkClose = false;
   private closing = false;
+  /** Shutdown: requests are no longer read; answers to those in flight still go out. */
+  private readingStopped = false;
   private handshakeTimer: NodeJS.Timeout | null;
+  private idleTimer: NodeJS.Timeout | null = null;
   private closeTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -76,6 +86,9 @@ export class Connection implements SessionIO {
     private readonly deps: ConnectionDeps,
   ) {
     this.remote = `${remoteAddress}:${socket.remotePort ?? 0}`;
+    this.closedPromise = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
     this.framer = new LineFramer(deps.limits.maxLineBytes);
     this.junkBucket = new TokenBucket(deps.limits.requestBurst, deps.limits.requestsPerSecond, deps.now());
     this.queue = new RequestQueue<Frame>({
@@ -91,6 +104,7 @@ export class Connection implements SessionIO {
     });
     this.handshakeTimer = setTimeout(() => this.closeForJunk('handshake timeout'), deps.limits.handshakeTimeoutMs);
     this.handshakeTimer.unref();
+    this.restartIdleTimer();
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -131,6 +145,17 @@ export class Connection implements SessionIO {
     setTimeout(() => this.socket.destroy(), CLOSE_FLUSH_MS).unref();
   }
 
+  /** Graceful shutdown: stops reading requests; what is being answered is still written. */
+  stopReading(): void {
+    this.readingStopped = true;
+    this.socket.pause();
+  }
+
+  /** The address and port this peer connected to (where a `client.reconnect` should send it back). */
+  localEndpoint(): { address: string; port: number } {
+    return { address: this.socket.localAddress ?? '', port: this.socket.localPort ?? 0 };
+  }
+
   /** Immediate teardown (server shutdown). */
   destroy(): void {
     this.closing = true;
@@ -141,6 +166,15 @@ export class Connection implements SessionIO {
   handshakeDone(): void {
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
     this.handshakeTimer = null;
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  /** Any line before the handshake is done proves someone is there: the idle clock starts again. */
+  private restartIdleTimer(): void {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.close('idle before the handshake'), this.deps.limits.idleTimeoutMs);
+    this.idleTimer.unref();
   }
 
   summary(): StratumSessionSummary {
@@ -163,7 +197,9 @@ export class Connection implements SessionIO {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closing) return;
+    if (this.closing || this.readingStopped) return;
+    // Any line restarts the idle clock before the handshake (a connection that says nothing is dropped).
+    if (this.idleTimer !== null) this.restartIdleTimer();
     // Replies to the requests handled synchronously from this chunk leave in one write, not one syscall each.
     this.socket.cork();
     process.nextTick(() => this.socket.uncork());
@@ -175,6 +211,7 @@ export class Connection implements SessionIO {
     if (this.closing) return;
     this.handlingId = null;
     if (frame.kind === 'too-long') {
+      this.deps.onAbuse?.('junk');
       this.send(errorReply(null, StratumErrorCode.Other, `Line too long: more than ${this.deps.limits.maxLineBytes} bytes`));
       return this.closeForJunk(`line too long (${frame.bytes} bytes)`);
     }
@@ -234,6 +271,7 @@ export class Connection implements SessionIO {
 
   private badLine(id: RequestId, message: string): void {
     this.badLines++;
+    this.deps.onAbuse?.('junk');
     this.send(errorReply(id, StratumErrorCode.Other, message));
     if (this.badLines >= this.deps.limits.maxBadLines) return this.closeForJunk(`too many bad lines (last: ${message})`);
     this.logJunk('bad line', this.badLines, message);
@@ -243,6 +281,7 @@ export class Connection implements SessionIO {
     if (this.closing) return;
     this.junkRequests++;
     if (!this.junkBucket.take(this.deps.now())) {
+      this.deps.onAbuse?.('flood');
       this.send(errorReply(null, StratumErrorCode.Other, 'Too many refused requests'));
       return this.closeForJunk(`junk flood: ${this.junkRequests} refused requests (last: ${reason})`);
     }
@@ -268,5 +307,6 @@ export class Connection implements SessionIO {
     this.session?.closed();
     this.log.debug('closed');
     this.deps.onClosed(this);
+    this.resolveClosed();
   }
 }

@@ -29,7 +29,8 @@ export class TokenBucket {
 export class AddressCounter {
   private readonly counts = new Map<string, number>();
 
-  constructor(private readonly maxPerAddress: number) {}
+  /** Settable: a configuration reload changes the cap for new connections (live ones are kept). */
+  constructor(public maxPerAddress: number) {}
 
   /** Counts one more connection from `address`; false (and nothing counted) when it is at the cap. */
   tryAdd(address: string): boolean {

@@ -4,6 +4,7 @@
  * non-blocking and a client that stops reading is dropped.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { LogSampler } from '../log/sampler.js';
 import { Connection, type ConnectionLimits } from './connection.js';
@@ -12,12 +13,19 @@ import { EthashExtranonceAllocator } from './dialects/ethash-extranonce.js';
 import type { DialectFactory } from './dialects/types.js';
 import { createExtranonce1Allocator } from './extranonce.js';
 import { DEFAULT_MAX_LINE_BYTES } from './framing.js';
+import { banKey } from './ban-key.js';
+import { WatchedBackend } from './watched-backend.js';
+import { notification } from './jsonrpc.js';
+import { BanRegistry } from './bans.js';
 import { AddressCounter } from './limits.js';
 import { notifyLine, Sv1Session, type Sv1Config } from './session.js';
 import type {
   EthashBackend,
   EthashJob,
   Extranonce1Allocator,
+  StratumDrainOptions,
+  StratumDrainReport,
+  StratumReconfigure,
   StratumAlgorithm,
   StratumBackend,
   StratumJob,
@@ -44,6 +52,8 @@ export const DEFAULT_LIMITS: StratumLimits = {
   // Junk only (refused requests): a miner's well-formed requests are slowed by flow control, never counted here.
   requestsPerSecond: 5,
   requestBurst: 50,
+  // Every miner speaks first (subscribe or configure) within a second of connecting.
+  idleTimeoutMs: 15_000,
   maxWriteBufferBytes: 512 * 1024,
   // Small: a miner's queued submits wait in its own TCP buffers, not in the pool's memory.
   maxQueuedRequests: 32,
@@ -76,6 +86,8 @@ export interface StratumServerOptions {
   maxConnections?: number;
   maxConnectionsPerIp?: number;
   logger?: Logger;
+  /** The process's ban list, shared by every server (a banned address is banned on every port). Default: its own. */
+  bans?: BanRegistry;
   /** Clock in milliseconds (tests). */
   now?: () => number;
   /** How often idle sessions are checked for a vardiff decrease (default 5000 ms). */
@@ -98,6 +110,10 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     { cfg: vardiff, floor: vardiff.floor, ceiling: vardiff.ceiling },
     { cfg: ethashVardiff, floor: ethashVardiff.floor, ceiling: ethashVardiff.ceiling },
   ];
+  // The configured SHA-256d bounds (SIGHUP may change them); the network cap is applied on top of them.
+  const configured = bounded[0] as { floor: number; ceiling: number };
+  /** The last cap from the network difficulty (null before the first work). */
+  let networkCeiling: number | null = null;
   const extranonce2Size = opts.extranonce2Size ?? 4;
   if (!Number.isInteger(extranonce2Size) || extranonce2Size < 1 || extranonce2Size > 16) {
     throw new RangeError(`extranonce2Size must be an integer 1..16, got ${extranonce2Size}`);
@@ -110,6 +126,9 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
   const log = opts.logger ?? silentLogger;
   const logSampler = opts.logSampler ?? new LogSampler(log, { now });
 
+  const ownBans = opts.bans === undefined;
+  const bans = opts.bans ?? new BanRegistry({}, log, now);
+
   const sv1Config: Sv1Config = {
     extranonce2Size,
     versionMask,
@@ -117,40 +136,57 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     maxJobsRemembered: limits.maxJobsRemembered,
     maxWorkersPerConnection: limits.maxWorkersPerConnection,
   };
-  const dialects: Partial<Record<StratumAlgorithm, DialectFactory>> = {
-    sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, { backend: opts.backend, allocator, config: sv1Config, now, logSampler }),
+  // Per connection: the SHA-256d backend is wrapped so its verdicts reach the ban policy under this peer's address.
+  const dialectsFor = (backend: WatchedBackend): Partial<Record<StratumAlgorithm, DialectFactory>> => {
+    const dialects: Partial<Record<StratumAlgorithm, DialectFactory>> = {
+      sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, { backend, allocator, config: sv1Config, now, logSampler }),
+    };
+    if (ethashFactory !== undefined) dialects.ethash = ethashFactory;
+    return dialects;
   };
-  if (opts.ethashBackend !== undefined) {
-    dialects.ethash = ethashDialectFactory({
-      backend: opts.ethashBackend,
-      extranonces: opts.ethashExtranonces ?? new EthashExtranonceAllocator(opts.instanceId ?? 0),
-      // Requests run in order now (flow control); the Ethash session's pending bound follows the queue bound.
-      config: { ...sv1Config, vardiff: ethashVardiff, maxPendingSubmits: limits.maxQueuedRequests },
-      now,
-      portAlgorithms: algorithms,
-    });
-  }
+  const ethashFactory: DialectFactory | undefined =
+    opts.ethashBackend === undefined
+      ? undefined
+      : ethashDialectFactory({
+          backend: opts.ethashBackend,
+          extranonces: opts.ethashExtranonces ?? new EthashExtranonceAllocator(opts.instanceId ?? 0),
+          // Requests run in order now (flow control); the Ethash session's pending bound follows the queue bound.
+          config: { ...sv1Config, vardiff: ethashVardiff, maxPendingSubmits: limits.maxQueuedRequests },
+          now,
+          portAlgorithms: algorithms,
+        });
 
   const connections = new Map<string, Connection>();
+  const watched = new Map<string, WatchedBackend>();
   const perAddress = new AddressCounter(limits.maxConnectionsPerIp);
   let nextSessionNumber = 0;
 
+  // The per-address cap counts an IPv6 /64 as one address, like bans do.
+  const capKey = (address: string): string => banKey(address) ?? address;
   const onClosed = (conn: Connection): void => {
     if (connections.get(conn.sessionId) === conn) {
       connections.delete(conn.sessionId);
-      perAddress.remove(conn.remoteAddress);
+      watched.delete(conn.sessionId);
+      perAddress.remove(capKey(conn.remoteAddress));
     }
   };
+  const stopBanWatch = bans.onBan((key) => {
+    for (const conn of connections.values()) if (bans.covers(key, conn.remoteAddress)) conn.close('banned');
+  });
 
   const accept = (socket: Socket): void => {
     const address = socket.remoteAddress ?? 'unknown';
-    // Refusals are sampled: a peer reconnecting in a loop must not write a line per attempt.
+    // Before anything is read: the ban was logged once when it was made, refusals are only counted.
+    if (bans.refuses(address)) {
+      socket.destroy();
+      return;
+    }
     if (connections.size >= limits.maxConnections) {
       if (logSampler.allow('connection refused')) log.warn({ remote: address, limit: limits.maxConnections }, 'connection refused: server full');
       socket.destroy();
       return;
     }
-    if (!perAddress.tryAdd(address)) {
+    if (!perAddress.tryAdd(capKey(address))) {
       if (logSampler.allow('connection refused')) {
         log.warn({ remote: address, limit: limits.maxConnectionsPerIp }, 'connection refused: too many from this address');
       }
@@ -159,12 +195,32 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     }
     const sessionId = (++nextSessionNumber).toString(16).padStart(8, '0');
     const sessionLog = log.child({ session: sessionId, remote: `${address}:${socket.remotePort ?? 0}` });
-    const conn = new Connection(socket, sessionId, address, sessionLog, { limits, algorithms, dialects, now, onClosed, logSampler });
+    const onAbuse = (kind: 'junk' | 'flood'): void => bans.record(address, kind);
+    const backend = new WatchedBackend(opts.backend, address, bans);
+    const dialects = dialectsFor(backend);
+    watched.set(sessionId, backend);
+    const conn = new Connection(socket, sessionId, address, sessionLog, { limits, algorithms, dialects, now, onClosed, onAbuse, logSampler });
     connections.set(sessionId, conn);
   };
 
   const server: Server = createServer({ noDelay: true }, accept);
   server.on('error', (err) => log.error({ err }, 'stratum listener error'));
+  // The TLS port (stratum+ssl://) hands its decrypted sockets to the same accept: same limits, bans, sessions.
+  let tlsServer: TlsServer | null = null;
+  const listeners = (): Server[] => (tlsServer === null ? [server] : [server, tlsServer]);
+
+  const listenOn = (srv: Server, port: number, host: string, scheme: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      srv.once('error', onError);
+      srv.listen(port, host, () => {
+        srv.off('error', onError);
+        const addr = srv.address();
+        const actual = typeof addr === 'object' && addr !== null ? addr.port : port;
+        log.info({ host, port: actual, algorithms, scheme }, 'stratum listening');
+        resolve(actual);
+      });
+    });
 
   const tickMs = opts.vardiffTickMs ?? 5000;
   const ticker = setInterval(() => {
@@ -175,18 +231,32 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
   ticker.unref();
 
   return {
+    bans,
+
     listen(port: number, host = '0.0.0.0'): Promise<number> {
-      return new Promise((resolve, reject) => {
-        const onError = (err: Error): void => reject(err);
-        server.once('error', onError);
-        server.listen(port, host, () => {
-          server.off('error', onError);
-          const addr = server.address();
-          const actual = typeof addr === 'object' && addr !== null ? addr.port : port;
-          log.info({ host, port: actual, algorithms }, 'stratum listening');
-          resolve(actual);
-        });
+      return listenOn(server, port, host, 'stratum+tcp');
+    },
+
+    listenTls(port: number, host: string, material: { cert: Buffer; key: Buffer }): Promise<number> {
+      if (tlsServer !== null) return Promise.reject(new Error('this Stratum server already has a TLS port'));
+      // A peer that never finishes its TLS handshake holds a socket: it gets the idle timeout, not node's 120 s.
+      const srv = createTlsServer({ ...material, handshakeTimeout: limits.idleTimeoutMs }, accept);
+      srv.maxConnections = limits.maxConnections;
+      // Banned addresses are refused before the (costly) handshake.
+      srv.on('connection', (raw: Socket) => {
+        if (bans.refuses(raw.remoteAddress ?? '')) raw.destroy();
       });
+      srv.on('tlsClientError', (err, socket) => log.debug({ err: err.message, remote: socket.remoteAddress }, 'tls handshake failed'));
+      srv.on('error', (err) => log.error({ err }, 'stratum tls listener error'));
+      tlsServer = srv;
+      return listenOn(srv, port, host, 'stratum+ssl');
+    },
+
+    setSecureContext(material: { cert: Buffer; key: Buffer }): void {
+      if (tlsServer === null) return;
+      // New handshakes use the new certificate; established sessions keep theirs.
+      tlsServer.setSecureContext(material);
+      log.info('tls certificate reloaded');
     },
 
     broadcastJob(job: StratumJob, cleanJobs: boolean): void {
@@ -211,6 +281,7 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
         log.warn({ ceiling }, 'ignored a difficulty ceiling that is not a positive number');
         return;
       }
+      networkCeiling = ceiling;
       // On GXC both algorithms mine against one target, so one ceiling (the network difficulty) caps both.
       let changed = false;
       for (const b of bounded) {
@@ -238,12 +309,76 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
       return session instanceof Sv1Session || isEthashSession(session) ? session : undefined;
     },
 
+    reconfigure(update: StratumReconfigure): void {
+      if (update.limits !== undefined) {
+        const next = { ...limits, ...update.limits };
+        validateLimits(next);
+        // Connections hold this object: new values reach them (the request rate of a live one is kept).
+        Object.assign(limits, next);
+        perAddress.maxPerAddress = limits.maxConnectionsPerIp;
+        if (tlsServer !== null) tlsServer.maxConnections = limits.maxConnections;
+      }
+      if (update.difficulty !== undefined) {
+        const next = { ...vardiff, ...update.difficulty };
+        validateVardiffConfig(next);
+        configured.floor = next.floor;
+        configured.ceiling = next.ceiling;
+        Object.assign(vardiff, next);
+        // The network cap still applies to the new bounds.
+        if (networkCeiling !== null) {
+          vardiff.ceiling = Math.min(configured.ceiling, networkCeiling);
+          vardiff.floor = Math.min(configured.floor, vardiff.ceiling);
+        }
+        for (const conn of connections.values()) {
+          const session = conn.session;
+          if (session instanceof Sv1Session) conn.run(() => session.enforceDifficultyBounds());
+        }
+      }
+      log.info({ limits: update.limits, difficulty: update.difficulty }, 'stratum settings reloaded');
+    },
+
+    async drain(drainOpts: StratumDrainOptions): Promise<StratumDrainReport> {
+      clearInterval(ticker);
+      // Stop accepting; the listener's own close completes when the last connection is gone.
+      for (const srv of listeners()) if (srv.listening) srv.close();
+      const live = [...connections.values()];
+      let reconnected = 0;
+      for (const conn of live) {
+        conn.stopReading();
+        const session = conn.session;
+        if (drainOpts.reconnect === undefined || !(session instanceof Sv1Session) || !session.readyForWork) continue;
+        const local = conn.localEndpoint();
+        const host = drainOpts.reconnect.host ?? local.address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+        conn.send(notification('client.reconnect', [host, local.port, drainOpts.reconnect.waitSeconds]));
+        reconnected++;
+      }
+      const answered = Promise.all(live.map((c) => watched.get(c.sessionId)?.idle()));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), drainOpts.timeoutMs);
+      });
+      const outcome = await Promise.race([answered.then(() => 'answered' as const), timedOut]);
+      clearTimeout(timer);
+      const gone = live.map((c) => c.closedPromise);
+      for (const conn of live) conn.close('pool shutting down');
+      await Promise.race([Promise.all(gone), new Promise((r) => setTimeout(r, 3000).unref())]);
+      log.info({ sessions: live.length, reconnected, outcome }, 'stratum drained');
+      return { sessions: live.length, reconnected, allAnswered: outcome === 'answered' };
+    },
+
     close(): Promise<void> {
       clearInterval(ticker);
+      stopBanWatch();
+      if (ownBans) bans.close();
       return new Promise((resolve) => {
         for (const conn of connections.values()) conn.destroy();
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
+        const open = listeners().filter((srv) => srv.listening);
+        let left = open.length;
+        if (left === 0) return resolve();
+        for (const srv of open)
+          srv.close(() => {
+            if (--left === 0) resolve();
+          });
       });
     },
   };

@@ -135,8 +135,14 @@ export interface StratumSessionControl {
 }
 
 export interface StratumServer {
+  /** The ban list this server enforces (one per process, shared by every pool's server). */
+  readonly bans: BanList;
   /** Starts listening; resolves with the actual port (use port 0 for an ephemeral one). */
   listen(port: number, host?: string): Promise<number>;
+  /** Starts a TLS listener (`stratum+ssl://`) for the same pool: same limits, bans and sessions as plain TCP. */
+  listenTls(port: number, host: string, material: { cert: Buffer; key: Buffer }): Promise<number>;
+  /** Replaces the TLS certificate and key for new handshakes (SIGHUP); no-op without a TLS port. */
+  setSecureContext(material: { cert: Buffer; key: Buffer }): void;
   /** Sends a job to every subscribed and authorized session, each with its own current difficulty. */
   broadcastJob(job: StratumJob, cleanJobs: boolean): void;
   /**
@@ -152,8 +158,35 @@ export interface StratumServer {
   setDifficultyCeiling(ceiling: number): void;
   sessions(): StratumSessionSummary[];
   session(id: string): StratumSessionControl | undefined;
+  /** Applies reloaded settings to live and future sessions (SIGHUP); throws a RangeError on invalid values. */
+  reconfigure(update: StratumReconfigure): void;
+  /**
+   * Graceful shutdown: stops accepting and reading, sends `client.reconnect` to working SV1 sessions, waits
+   * (up to `timeoutMs`) for the answers to shares in flight, then closes every connection cleanly.
+   */
+  drain(opts: StratumDrainOptions): Promise<StratumDrainReport>;
   /** Stops accepting, closes every connection, resolves when the listener is closed. */
   close(): Promise<void>;
+}
+
+export interface StratumReconfigure {
+  /** Connection limits (caps, timeouts, rates), by the names of the server's limits. */
+  limits?: Partial<Record<'maxConnections' | 'maxConnectionsPerIp' | 'idleTimeoutMs' | 'handshakeTimeoutMs', number>>;
+  /** Difficulty settings (initial, floor, ceiling, targetShareSeconds, retargetSeconds). */
+  difficulty?: Partial<Record<'initial' | 'floor' | 'ceiling' | 'targetShareSeconds' | 'retargetSeconds', number>>;
+}
+
+export interface StratumDrainOptions {
+  /** Send `client.reconnect [host, port, waitSeconds]`; `host` defaults to the address the miner connected to. */
+  reconnect?: { host?: string; waitSeconds: number };
+  timeoutMs: number;
+}
+
+export interface StratumDrainReport {
+  sessions: number;
+  reconnected: number;
+  /** Whether every share in flight was answered before the connections were closed. */
+  allAnswered: boolean;
 }
 
 // ---- Ethash (GPU) contract: shared by the Ethash dialects (stratum/dialects/eth*) and the pool's Ethash runtime. ----

@@ -36,9 +36,10 @@ export class TestClient {
     );
   }
 
-  static open(port: number): Promise<TestClient> {
+  /** `host`/`localAddress` let a test connect as another loopback address (127.0.0.2) or over IPv6 (::1). */
+  static open(port: number, host = '127.0.0.1', localAddress?: string): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new TestClient(socket)));
+      const socket = connect({ port, host, localAddress }, () => resolve(new TestClient(socket)));
       socket.once('error', reject);
     });
   }

@@ -8,7 +8,7 @@ export class Harness {
   private readonly servers: StratumServer[] = [];
   private readonly clients: TestClient[] = [];
 
-  async start(opts: Partial<StratumServerOptions> = {}): Promise<{ server: StratumServer; port: number; backend: TestBackend }> {
+  async start(opts: Partial<StratumServerOptions> = {}, host = '127.0.0.1'): Promise<{ server: StratumServer; port: number; backend: TestBackend }> {
     const backend = (opts.backend as TestBackend | undefined) ?? new TestBackend();
     const server = createStratumServer({
       difficulty: { initial: 1, floor: 0.001, ceiling: 1_000_000 },
@@ -16,12 +16,12 @@ export class Harness {
       backend,
     });
     this.servers.push(server);
-    const port = await server.listen(0, '127.0.0.1');
+    const port = await server.listen(0, host);
     return { server, port, backend };
   }
 
-  async client(port: number): Promise<TestClient> {
-    const c = await TestClient.open(port);
+  async client(port: number, host?: string, localAddress?: string): Promise<TestClient> {
+    const c = await TestClient.open(port, host, localAddress);
     this.clients.push(c);
     return c;
   }
