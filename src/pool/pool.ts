@@ -248,7 +248,9 @@ export class PoolRuntime implements StratumBackend {
     if (code === StratumErrorCode.JobNotFound) this.counters.stale++;
     else if (code === StratumErrorCode.Duplicate) this.counters.duplicate++;
     else if (code === StratumErrorCode.LowDifficulty) this.counters.lowDifficulty++;
-    this.log.info(
+    // Debug, not info: a flood of bad shares must not become a flood of log writes (the session logs its own
+    // bounded line for the miner); the counters above are what operators watch.
+    this.log.debug(
       { event: 'share_rejected', miner: ctx.address, worker: ctx.worker, job: req.jobId, code, reason: message, remote: ctx.remoteAddress },
       `share rejected: ${message}`,
     );
