@@ -6,7 +6,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { LatencyHistogram } from './histogram.js';
 import type { LoadgenOptions } from './options.js';
 import { splitSessions } from './options.js';
@@ -14,7 +13,12 @@ import { openFileLimits, sampleProcess, type ProcSample } from './proc.js';
 import type { CleanJobSeen, FromClient, ToClient } from './protocol.js';
 import type { LoadReport } from './report.js';
 
-const BIN = fileURLToPath(new URL('../../bin/gxc-pool.js', import.meta.url));
+/** The script this CLI runs as (bin/gxc-pool.js or dist/main.js): client processes are the same program. */
+const entryScript = (): string => {
+  const script = process.argv[1];
+  if (script === undefined) throw new Error('cannot tell which script to start client processes with');
+  return script;
+};
 /** File descriptors a client process keeps for itself (stdio, IPC, libuv) beyond its sessions. */
 const FD_MARGIN = 64;
 
@@ -80,7 +84,9 @@ export async function runLoadgen(opts: LoadgenOptions): Promise<LoadReport> {
   }
   if (opts.serverPid !== undefined) sampleProcess(opts.serverPid); // fails early on a wrong pid
   const before = sample(opts.serverPid);
-  const clients = slices.map(() => new ClientProcess(fork(BIN, ['bench-stratum-client'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
+  const clients = slices.map(
+    () => new ClientProcess(fork(entryScript(), ['bench-stratum-client'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })),
+  );
   try {
     return await runPhases(opts, clients, slices, before);
   } finally {
