@@ -162,7 +162,9 @@ async function runPhases(
       sum((l) => l.held),
       opts.maxGrindHashes,
     );
-  const cleanJobs = await collectCleanJobs(clients);
+  // Clean jobs that reached sessions while others were still connecting say nothing about fan-out: left out.
+  const allReadyAt = Math.max(...connected.map((c) => (Number.isNaN(c.lastReadyAt) ? 0 : c.lastReadyAt)));
+  const cleanJobs = (await collectCleanJobs(clients)).filter((j) => j.first >= allReadyAt);
 
   const server =
     before && afterConnect && loadBefore && loadAfter

@@ -8,7 +8,7 @@ import { isHex } from '../core/bytes.js';
 import { hashHeader } from '../core/header.js';
 import { sha256d } from '../core/hash.js';
 import { merkleRootFromBranch } from '../core/merkle.js';
-import { difficultyToTarget, hashValueDifficulty } from '../core/target.js';
+import { difficultyToTarget, hashValueDifficulty, hashValueDifficultyApprox } from '../core/target.js';
 import { StratumErrorCode, type SubmitRequest } from '../stratum/types.js';
 
 /** How far in the future a miner's ntime may be (stratum.md: now + ~7000 s; GXC nodes allow 7200). */
@@ -34,6 +34,7 @@ export type ShareCheck =
       hashValue: bigint;
       meetsShareTarget: boolean;
       isBlock: boolean;
+      /** diff1 / hashValue: exact (nearest double) when the share meets a target, approximate otherwise. */
       actualDifficulty: number;
     };
 
@@ -134,6 +135,7 @@ export function checkShare(input: ShareInput): ShareCheck {
     hashValue: hash.value,
     meetsShareTarget,
     isBlock,
-    actualDifficulty: hashValueDifficulty(hash.value),
+    // Exact where it is credited or recorded; a share below target only shows it in its error message.
+    actualDifficulty: meetsShareTarget || isBlock ? hashValueDifficulty(hash.value) : hashValueDifficultyApprox(hash.value),
   };
 }
