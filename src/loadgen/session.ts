@@ -51,6 +51,7 @@ export class LoadSession {
   private nextId = FIRST_SUBMIT_ID;
   private extranonce2Counter = 0;
   private shareTarget: Buffer | null = null;
+  private chunkAt = 0;
 
   constructor(
     private readonly setup: SessionSetup,
@@ -141,6 +142,8 @@ export class LoadSession {
   }
 
   private onData(chunk: string): void {
+    // Arrival is stamped before any decoding, so the fan-out time is not this client's parsing time.
+    this.chunkAt = absoluteNow();
     this.buffer += chunk;
     let nl = this.buffer.indexOf('\n');
     while (nl !== -1) {
@@ -188,7 +191,7 @@ export class LoadSession {
       this.difficulty = params[0];
       this.shareTarget = null;
     } else if (method === 'mining.notify') {
-      const at = absoluteNow();
+      const at = this.chunkAt;
       try {
         this.job = parseNotify(params);
       } catch (err) {
