@@ -135,7 +135,7 @@ export class PoolRuntime implements StratumBackend {
     }
     this.seenHeaders.add(hash);
 
-    const networkDifficulty = targetToDifficulty(job.work.networkTarget);
+    const networkDifficulty = networkDifficultyOf(job.work);
     let shareId: number | null;
     try {
       shareId = await this.opts.shares.add({
@@ -273,6 +273,18 @@ export class PoolRuntime implements StratumBackend {
       m.rejected++;
     }
   }
+}
+
+/** Network difficulty per work, computed once: the exact bigint division was a per-share cost. */
+const networkDifficulties = new WeakMap<Job['work'], number>();
+
+function networkDifficultyOf(work: Job['work']): number {
+  let difficulty = networkDifficulties.get(work);
+  if (difficulty === undefined) {
+    difficulty = targetToDifficulty(work.networkTarget);
+    networkDifficulties.set(work, difficulty);
+  }
+  return difficulty;
 }
 
 function formatDifficulty(d: number): string {
