@@ -5,11 +5,10 @@
  */
 import { LatencyHistogram } from './histogram.js';
 import { sourceAddress } from './options.js';
-import type { ClientProcessSetup, CleanJobSeen, FromClient, ToClient } from './protocol.js';
+import { CleanJobTracker } from './clean-jobs.js';
+import type { ClientProcessSetup, FromClient, ToClient } from './protocol.js';
 import { absoluteNow, LoadSession, type SessionHooks } from './session.js';
 
-/** Clean jobs remembered for the fan-out report (the newest ones). */
-const MAX_CLEAN_JOBS = 64;
 /** Answers still in flight when a phase ends are awaited this long at most. */
 const SETTLE_MS = 5000;
 
@@ -18,22 +17,12 @@ const send = (msg: FromClient): void => {
 };
 
 const sessions: LoadSession[] = [];
-const cleanJobs = new Map<string, CleanJobSeen>();
+const cleanJobs = new CleanJobTracker();
 let onReply: SessionHooks['onReply'] = () => undefined;
 
 const hooks: SessionHooks = {
   onReply: (session, accepted, error, latencyMs) => onReply(session, accepted, error, latencyMs),
-  onCleanJob(jobId, at) {
-    const seen = cleanJobs.get(jobId);
-    if (seen) {
-      seen.sessions++;
-      seen.first = Math.min(seen.first, at);
-      seen.last = Math.max(seen.last, at);
-      return;
-    }
-    cleanJobs.set(jobId, { jobId, sessions: 1, first: at, last: at });
-    if (cleanJobs.size > MAX_CLEAN_JOBS) cleanJobs.delete(cleanJobs.keys().next().value as string);
-  },
+  onCleanJob: (jobId, at) => cleanJobs.record(jobId, at),
   onClose: () => undefined,
 };
 
@@ -185,7 +174,7 @@ export function runClientProcess(): void {
       if (msg.type === 'connect') connectAll(msg.setup).catch(fail);
       else if (msg.type === 'load') runLoad(msg).catch(fail);
       else if (msg.type === 'grind-block') grindBlock(msg.maxHashes);
-      else if (msg.type === 'report-clean-jobs') send({ type: 'clean-jobs', jobs: [...cleanJobs.values()] });
+      else if (msg.type === 'report-clean-jobs') send({ type: 'clean-jobs', jobs: cleanJobs.list() });
       else if (msg.type === 'close') closeAll();
     } catch (err) {
       fail(err);

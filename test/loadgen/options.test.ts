@@ -120,3 +120,18 @@ describe('shares the load generator makes', () => {
     expect(nbitsTargetBytes(0x1d00ffff).toString('hex')).toBe(`00000000ffff${'00'.repeat(26)}`);
   });
 });
+
+describe('clean jobs a client process tracks', () => {
+  it('counts sessions per job with first and last arrival, and drops single-session re-issues before broadcasts', async () => {
+    const { CleanJobTracker } = await import('../../src/loadgen/clean-jobs.js');
+    const tracker = new CleanJobTracker(4);
+    tracker.record('broadcast', 10);
+    tracker.record('broadcast', 30);
+    tracker.record('broadcast', 20);
+    for (let i = 0; i < 50; i++) tracker.record(`reissue-${i}`, 100 + i);
+    const jobs = tracker.list();
+    expect(jobs).toHaveLength(4);
+    expect(jobs.find((j) => j.jobId === 'broadcast')).toEqual({ jobId: 'broadcast', sessions: 3, first: 10, last: 30 });
+    expect(jobs.map((j) => j.jobId)).toContain('reissue-49');
+  });
+});
