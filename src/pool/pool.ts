@@ -16,7 +16,7 @@ import {
   type SubmitRequest,
 } from '../stratum/types.js';
 import { JobRegistry, type Job } from './jobs.js';
-import { checkShare } from './share-check.js';
+import { checkShare, networkDifficultyOf } from './share-check.js';
 import { parseUsername } from './username.js';
 
 /** Durable share sink: resolves with the share's id once the transaction holding it has committed. */
@@ -248,9 +248,7 @@ export class PoolRuntime implements StratumBackend {
     if (code === StratumErrorCode.JobNotFound) this.counters.stale++;
     else if (code === StratumErrorCode.Duplicate) this.counters.duplicate++;
     else if (code === StratumErrorCode.LowDifficulty) this.counters.lowDifficulty++;
-    // Debug, not info: a flood of bad shares must not become a flood of log writes (the session logs its own
-    // bounded line for the miner); the counters above are what operators watch.
-    this.log.debug(
+    this.log.info(
       { event: 'share_rejected', miner: ctx.address, worker: ctx.worker, job: req.jobId, code, reason: message, remote: ctx.remoteAddress },
       `share rejected: ${message}`,
     );
@@ -273,18 +271,6 @@ export class PoolRuntime implements StratumBackend {
       m.rejected++;
     }
   }
-}
-
-/** Network difficulty per work, computed once: the exact bigint division was a per-share cost. */
-const networkDifficulties = new WeakMap<Job['work'], number>();
-
-function networkDifficultyOf(work: Job['work']): number {
-  let difficulty = networkDifficulties.get(work);
-  if (difficulty === undefined) {
-    difficulty = targetToDifficulty(work.networkTarget);
-    networkDifficulties.set(work, difficulty);
-  }
-  return difficulty;
 }
 
 function formatDifficulty(d: number): string {

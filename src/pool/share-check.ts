@@ -8,7 +8,7 @@ import { isHex } from '../core/bytes.js';
 import { hashHeader } from '../core/header.js';
 import { sha256d } from '../core/hash.js';
 import { merkleRootFromBranch } from '../core/merkle.js';
-import { difficultyToTarget, hashValueDifficulty, hashValueDifficultyApprox } from '../core/target.js';
+import { difficultyToTarget, hashValueDifficulty, hashValueDifficultyApprox, targetToDifficulty } from '../core/target.js';
 import { StratumErrorCode, type SubmitRequest } from '../stratum/types.js';
 
 /** How far in the future a miner's ntime may be (stratum.md: now + ~7000 s; GXC nodes allow 7200). */
@@ -80,6 +80,18 @@ function shareTarget(difficulty: number): bigint {
     targets.set(difficulty, target);
   }
   return target;
+}
+
+/** Network difficulty per work (stored with every share), computed once: the exact bigint division was per share. */
+const networkDifficulties = new WeakMap<Sha256dWork, number>();
+
+export function networkDifficultyOf(work: Sha256dWork): number {
+  let difficulty = networkDifficulties.get(work);
+  if (difficulty === undefined) {
+    difficulty = targetToDifficulty(work.networkTarget);
+    networkDifficulties.set(work, difficulty);
+  }
+  return difficulty;
 }
 
 export function checkShare(input: ShareInput): ShareCheck {

@@ -10,11 +10,7 @@ export async function createStore(url: string, options: PostgresStoreOptions = {
     if (file === '') throw new StoreError(`store url ${JSON.stringify(url)} has no file path (sqlite:PATH)`);
     return createSqliteStore(file, options);
   }
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    // Loaded only when used: the pg driver costs ~150 ms of start-up that the embedded SQLite default never needs.
-    const { createPostgresStore } = await import('./postgres/index.js');
-    return createPostgresStore(url, options);
-  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return createPostgresStore(url, options);
   throw new StoreError(`unsupported store url ${JSON.stringify(url)}: use sqlite:PATH or postgres://user@host/db`);
 }
 
@@ -24,3 +20,9 @@ export { ShareWriter, type ShareWriterOptions, type ShareWriterStats } from './s
 export { StoreError, InsufficientBalanceError } from './errors.js';
 export type { StoreOptions } from './sql/backend.js';
 export type * from './types.js';
+
+/** Loaded only when used: the pg driver costs ~150 ms of start-up that the embedded SQLite default never needs. */
+async function createPostgresStore(url: string, options: PostgresStoreOptions): Promise<Store> {
+  const postgres = await import('./postgres/index.js');
+  return postgres.createPostgresStore(url, options);
+}
