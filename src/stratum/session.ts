@@ -269,8 +269,7 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
 
   private rejectShare(id: RequestId, code: StratumErrorCode, message: string, share?: SubmitRequest): void {
     this.rejected++;
-    // Per-share events stay below info: a flood of bad shares must not become a flood of log writes (the
-    // counters show rejects); refusals outside a submit are logged at info by replyError.
+    // Debug only: the pool logs its share rejects (sampled) with the miner's address; this is the wire view.
     this.log.debug({ code, reason: message, job: share?.jobId, ...this.otherWorker(share) }, 'share rejected');
     if (!this.isClosed) this.io.send(errorReply(id, code, message));
   }
