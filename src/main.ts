@@ -115,6 +115,42 @@ program
     await runBlocknotifyCommand(opts.webUrl, blockhash);
   });
 
+program
+  .command('bench-stratum')
+  .description('load generator for any Stratum V1 server on loopback (sessions, share load, server CPU/RSS from /proc)')
+  .requiredOption('--url <url>', 'pool URL, e.g. stratum+tcp://127.0.0.1:3333')
+  .requiredOption('--user <user>', 'username; {i} becomes the session index (ADDRESS.w{i})')
+  .option('--password <password>', 'password field', 'x')
+  .option('--sessions <n>', 'sessions to open (default 100)')
+  .option('--processes <n>', 'client processes sharing the sessions (default: one per 5,000)')
+  .option('--per-address <n>', 'sessions per 127.x.y.z source address (default 200)')
+  .option('--mode <mode>', 'idle | rate (open loop) | closed (K in flight per session); default closed')
+  .option('--shares <kind>', 'grind (hashed against the announced target: accepted) | random (rejected); default random')
+  .option('--rate <n>', 'open loop: submits per second over all sessions (default 1000)')
+  .option('--inflight <k>', 'closed loop: submits in flight per session (default 1)')
+  .option('--seconds <s>', 'length of the load or idle phase (default 10)')
+  .option('--max-submits <n>', 'stop the load phase after this many submits (default 1000000)')
+  .option('--connect-timeout-seconds <s>', 'time allowed to get every session ready (default 120)')
+  .option('--wave <n>', 'sessions each client process opens at once (default 100)')
+  .option('--suggest-difficulty <d>', 'send mining.suggest_difficulty before authorize')
+  .option('--server-pid <pid>', "the server's pid: its RSS per session and CPU per decision are read from /proc")
+  .option('--settle-seconds <s>', 'wait before reading the server RSS after connecting (default 2)')
+  .option('--fanout-block', 'after the load, one session grinds a block; time its clean job to the last session')
+  .option('--max-grind-hashes <n>', 'hashes a session may spend on one share (default 2000000)')
+  .option('--json', 'print the report as JSON')
+  .action(async (opts: Record<string, string | boolean | undefined>) => {
+    const { runBenchStratumCommand } = await import('./loadgen/command.js');
+    await runBenchStratumCommand(opts);
+  });
+
+program
+  .command('bench-stratum-client', { hidden: true })
+  .description('a client process of bench-stratum (started by it over IPC)')
+  .action(async () => {
+    const { runClientProcess } = await import('./loadgen/client-process.js');
+    runClientProcess();
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`gxc-pool: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

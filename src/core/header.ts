@@ -1,5 +1,5 @@
 import { sha256d } from './hash.js';
-import { bufToBigIntLE, reverseBuf, u32LE } from './bytes.js';
+import { u32LE } from './bytes.js';
 
 /** The 80-byte block header fields, hashes in internal (serialization) order. */
 export interface HeaderFields {
@@ -19,7 +19,9 @@ export function serializeHeader(h: HeaderFields): Buffer {
 /** Hash of a header: digest (internal order), display hex, and its value as Bitcoin compares it. */
 export function hashHeader(header: Buffer): { digest: Buffer; displayHex: string; value: bigint } {
   const digest = sha256d(header);
-  return { digest, displayHex: reverseBuf(digest).toString('hex'), value: bufToBigIntLE(digest) };
+  // The display hex is the big-endian form of the little-endian value: one reversal serves both.
+  const displayHex = Buffer.from(digest).reverse().toString('hex');
+  return { digest, displayHex, value: BigInt(`0x${displayHex}`) };
 }
 
 /**

@@ -40,9 +40,21 @@ export function merkleBranchForFirst(otherLeaves: readonly Buffer[]): Buffer[] {
   return branch;
 }
 
-/** Folds the coinbase hash up a Stratum branch to the merkle root (internal order). */
+/** left || right of one fold step; reused because hashing consumes it synchronously before the next step. */
+const pair = Buffer.alloc(64);
+
+/**
+ * Folds the coinbase hash up a Stratum branch to the merkle root (internal order). The share path runs this per
+ * share: one scratch pair instead of a concat (an allocation) per step.
+ */
 export function merkleRootFromBranch(first: Buffer, branch: readonly Buffer[]): Buffer {
+  if (first.length !== 32) throw new Error(`merkle leaf must be 32 bytes, got ${first.length}`);
   let root = first;
-  for (const step of branch) root = sha256d(Buffer.concat([root, step]));
+  for (const step of branch) {
+    if (step.length !== 32) throw new Error(`merkle branch step must be 32 bytes, got ${step.length}`);
+    root.copy(pair, 0);
+    step.copy(pair, 32);
+    root = sha256d(pair);
+  }
   return root;
 }

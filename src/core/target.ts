@@ -79,12 +79,20 @@ export function difficultyToTarget(difficulty: number | string): bigint {
   return t > MAX_256 ? MAX_256 : t;
 }
 
+const DIFF1_BITS = 224;
+
+/** Bits needed to write a positive integer (hex is far cheaper to produce than the binary string). */
+function bitLength(n: bigint): number {
+  const hex = n.toString(16);
+  return (hex.length - 1) * 4 + Number.parseInt(hex[0] as string, 16).toString(2).length;
+}
+
 /** Difficulty of a target (diff1 / target) as the nearest double. */
 export function targetToDifficulty(target: bigint): number {
   if (target <= 0n) return Infinity;
   // A fixed scale loses precision for large targets (difficulty < 1, e.g. regtest): scale so the integer quotient
   // always has >= 64 significant bits, then keep a sticky bit so Number() rounds the exact ratio correctly.
-  const shift = Math.max(0, target.toString(2).length - DIFF1_TARGET.toString(2).length + 64);
+  const shift = Math.max(0, bitLength(target) - DIFF1_BITS + 64);
   const scaledNum = DIFF1_TARGET << BigInt(shift);
   const q = scaledNum / target;
   const sticky = scaledNum % target === 0n ? 0n : 1n;
@@ -94,4 +102,14 @@ export function targetToDifficulty(target: bigint): number {
 /** Difficulty a hash value reaches (diff1 / hashValue), for stats and "best share". */
 export function hashValueDifficulty(hashValue: bigint): number {
   return targetToDifficulty(hashValue === 0n ? 1n : hashValue);
+}
+
+const DIFF1_AS_NUMBER = Number(DIFF1_TARGET);
+
+/**
+ * diff1 / hashValue in floating point: within a few units in the last place of the exact figure, at a fraction of
+ * the cost. For what is only shown (a rejected share's difficulty in its error message), not for what is credited.
+ */
+export function hashValueDifficultyApprox(hashValue: bigint): number {
+  return DIFF1_AS_NUMBER / Number(hashValue === 0n ? 1n : hashValue);
 }

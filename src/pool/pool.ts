@@ -18,7 +18,7 @@ import {
 import { LogSampler } from '../log/sampler.js';
 import { BlockGate, type BlockSlot, type BlockVerdict, type GateTurn } from './block-gate.js';
 import { JobRegistry, type Job } from './jobs.js';
-import { checkShare } from './share-check.js';
+import { checkShare, networkDifficultyOf } from './share-check.js';
 import { parseUsername } from './username.js';
 import { WorkerStatsTracker } from './worker-stats.js';
 
@@ -169,7 +169,7 @@ export class PoolRuntime implements StratumBackend {
     }
     this.seenHeaders.add(hash);
 
-    const networkDifficulty = targetToDifficulty(job.work.networkTarget);
+    const networkDifficulty = networkDifficultyOf(job.work);
     let shareId: number | null;
     try {
       shareId = await this.opts.shares.add({

@@ -1,6 +1,6 @@
 /** Opens the store a URL names: `sqlite:PATH` (embedded) or `postgres://...` / `postgresql://...`. */
 import { StoreError } from './errors.js';
-import { createPostgresStore, type PostgresStoreOptions } from './postgres/index.js';
+import type { PostgresStoreOptions } from './postgres/index.js';
 import { createSqliteStore } from './sqlite/index.js';
 import type { Store } from './types.js';
 
@@ -17,8 +17,14 @@ export async function createStore(url: string, options: PostgresStoreOptions = {
 }
 
 export { createSqliteStore } from './sqlite/index.js';
-export { createPostgresStore, type PostgresStoreOptions } from './postgres/index.js';
+export type { PostgresStoreOptions } from './postgres/index.js';
 export { ShareWriter, type ShareWriterOptions, type ShareWriterStats } from './share-writer.js';
 export { StoreError, InsufficientBalanceError } from './errors.js';
 export type { StoreOptions } from './sql/backend.js';
 export type * from './types.js';
+
+/** Loaded only when used: the pg driver costs ~150 ms of start-up that the embedded SQLite default never needs. */
+async function createPostgresStore(url: string, options: PostgresStoreOptions): Promise<Store> {
+  const postgres = await import('./postgres/index.js');
+  return postgres.createPostgresStore(url, options);
+}

@@ -16,8 +16,13 @@ export const DEFAULT_MAX_LINE_BYTES = 16 * 1024;
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
+/**
+ * One decoder for every connection: decode() without `stream` keeps no state between calls, and a decoder per
+ * connection was memory held by every idle session.
+ */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export class LineFramer {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   /** Pieces of the unfinished line; kept as a list so a slow trickle is not copied on every chunk. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -72,7 +77,7 @@ export class LineFramer {
     if (bytes.length === 0) return null;
     let text: string;
     try {
-      text = this.decoder.decode(bytes);
+      text = utf8.decode(bytes);
     } catch {
       return { kind: 'invalid-utf8', bytes: bytes.length };
     }

@@ -98,3 +98,21 @@ describe('difficulty <-> target', () => {
     });
   }
 });
+
+describe('hashValueDifficultyApprox', () => {
+  it('stays within 1e-12 of the exact difficulty across the range of hash values', async () => {
+    const { hashValueDifficulty, hashValueDifficultyApprox } = await import('../../src/core/target.js');
+    for (const v of [
+      1n,
+      0xffffn,
+      1n << 100n,
+      (1n << 224n) - 12345n,
+      0x00000000ffff0000000000000000000000000000000000000000000000000000n,
+      (1n << 256n) - 1n,
+    ]) {
+      const exact = hashValueDifficulty(v);
+      expect(Math.abs(hashValueDifficultyApprox(v) - exact) / exact).toBeLessThan(1e-12);
+    }
+    expect(hashValueDifficultyApprox(0n)).toBe(hashValueDifficultyApprox(1n));
+  });
+});

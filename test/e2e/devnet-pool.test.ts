@@ -39,7 +39,7 @@ describe.each(FLAVORS)('pool on the $flavor devnet', ({ flavor, address, devnetD
     });
     // Share rejections are kept so a failing assertion can say which ones happened and why.
     const logger = pino(
-      { level: 'info', base: undefined },
+      { level: 'debug', base: undefined },
       { write: (line: string) => void (line.includes('"share_rejected"') && rejections.push(line)) },
     );
     app = await startPoolProcess(cfg, { ephemeralPorts: true, logger });
