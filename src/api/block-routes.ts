@@ -1,8 +1,8 @@
 /** Blocks: the list (seed field names first), one block by hash with its reward split, and round effort. */
 import type { FastifyInstance } from 'fastify';
-import { unitsToCoinString } from '../core/amount.js';
 import type { BlockRow, LedgerBlockRow, Store } from '../store/types.js';
 import { memo } from './cache.js';
+import { SHARE_DIFFICULTY_UNIT, rewardJson } from './ledger-routes.js';
 import { ApiError, type ApiContext, CURSOR_PARAM, LIMIT_PARAM, POOL_PARAM, beforeIdOf, nextCursor, selectPool } from './params.js';
 import { arr, blockDetailSchema, blockSchema, errorResponses } from './schemas.js';
 
@@ -105,13 +105,8 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: ApiContext): void
       return {
         block: blockJson(block, await blockEffort(store, block)),
         credit_state: block.creditState,
-        rewards: rewards.map((r) => ({
-          address: r.address,
-          amount: unitsToCoinString(r.amount),
-          amount_units: r.amount.toString(),
-          share_difficulty_sum: r.shareDifficultySum,
-          share_count: r.shareCount,
-        })),
+        rewards: rewards.map(rewardJson),
+        share_difficulty_unit: SHARE_DIFFICULTY_UNIT,
       };
     },
   );

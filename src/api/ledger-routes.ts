@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { unitsToCoinString } from '../core/amount.js';
-import type { PaymentRow, PaymentStatus } from '../store/types.js';
+import type { BlockRewardRow, PaymentRow, PaymentStatus } from '../store/types.js';
 import { ApiError, type ApiContext, CURSOR_PARAM, LIMIT_PARAM, POOL_PARAM, beforeIdOf, nextCursor, pageOf, selectPool } from './params.js';
 import { arr, balanceSchema, errorResponses, int, obj, paymentSchema, rewardSchema, str } from './schemas.js';
 
@@ -12,11 +12,24 @@ import { arr, balanceSchema, errorResponses, int, obj, paymentSchema, rewardSche
  * One unit for SHA-256d and Ethash shares (see src/pool/ethash-share.ts): a share counts DIFF1_TARGET / its share
  * target, i.e. its expected hashes × 65535 / 2^48, so both kinds weigh exactly by the work their targets cost.
  */
-const SHARE_DIFFICULTY_UNIT =
+export const SHARE_DIFFICULTY_UNIT =
   'pool difficulty = DIFF1_TARGET / share target (SHA-256d: the job difficulty; Ethash difficulty D: D x 65535/65536); expected_hashes = difficulty x 2^256 / DIFF1_TARGET';
 const HASHES_PER_DIFFICULTY = 2 ** 48 / 0xffff;
 
 const PAYMENT_STATUSES: PaymentStatus[] = ['pending', 'sent', 'confirmed', 'failed'];
+
+/** One address's part of a block, with the work its shares stand for. */
+export function rewardJson(r: BlockRewardRow): Record<string, unknown> {
+  return {
+    address: r.address,
+    amount: unitsToCoinString(r.amount),
+    amount_units: r.amount.toString(),
+    share_difficulty_sum: r.shareDifficultySum,
+    // The work the shares stand for, whatever the algorithm: difficulty × 2^256 / DIFF1_TARGET hashes.
+    expected_hashes: Math.round(r.shareDifficultySum * HASHES_PER_DIFFICULTY),
+    share_count: r.shareCount,
+  };
+}
 
 export function paymentJson(p: PaymentRow): Record<string, unknown> {
   return {
@@ -128,15 +141,7 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: ApiContext): voi
           reward: unitsToCoinString(block.reward),
           credit_state: block.creditState,
         },
-        rewards: rewards.map((r) => ({
-          address: r.address,
-          amount: unitsToCoinString(r.amount),
-          amount_units: r.amount.toString(),
-          share_difficulty_sum: r.shareDifficultySum,
-          // The work the shares stand for, whatever the algorithm: difficulty × 2^256 / DIFF1_TARGET hashes.
-          expected_hashes: Math.round(r.shareDifficultySum * HASHES_PER_DIFFICULTY),
-          share_count: r.shareCount,
-        })),
+        rewards: rewards.map(rewardJson),
         share_difficulty_unit: SHARE_DIFFICULTY_UNIT,
       };
     },

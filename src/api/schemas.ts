@@ -167,7 +167,7 @@ export const rewardSchema = obj({
   expected_hashes: num,
   share_count: int,
 });
-export const blockDetailSchema = obj({ block: blockSchema, rewards: arr(rewardSchema), credit_state: str });
+export const blockDetailSchema = obj({ block: blockSchema, rewards: arr(rewardSchema), credit_state: str, share_difficulty_unit: str });
 
 export const networkSchema = obj({
   pool: str,

@@ -53,7 +53,7 @@ export function refusalReply(first: RpcRequest, message: string): string {
   return JSON.stringify({ id: first.id, result: null, error: [20, message, null] });
 }
 
-export const ETHASH_UNAVAILABLE = 'Ethash mining is not available on this pool yet';
+export const ETHASH_UNAVAILABLE = 'Ethash mining is not available on this pool: its node has no Ethash blocks (Ethash needs a GXC node)';
 
 /** Why a port refuses a miner of `algorithm`, or null when it serves it. */
 export function refusalReason(

@@ -1,6 +1,7 @@
 /** One port, several kinds of miners: the first message decides, and Ethash miners are told the truth. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Harness, handshake, jobIdOf, submitParams } from '../helpers/harness.js';
+import { ETHASH_UNAVAILABLE } from '../../../src/stratum/dialects/detect.js';
 
 const h = new Harness();
 afterEach(() => h.closeAll());
@@ -17,13 +18,13 @@ describe('dialect detection on a shared port', () => {
       id: 1,
       jsonrpc: '2.0',
       result: null,
-      error: { code: -32000, message: 'Ethash mining is not available on this pool yet' },
+      error: { code: -32000, message: ETHASH_UNAVAILABLE },
     });
     await proxy.closed;
 
     const getwork = await h.client(port);
     getwork.send({ id: 5, jsonrpc: '2.0', method: 'eth_getWork', params: [] });
-    expect((await getwork.reply(5)).error).toEqual({ code: -32000, message: 'Ethash mining is not available on this pool yet' });
+    expect((await getwork.reply(5)).error).toEqual({ code: -32000, message: ETHASH_UNAVAILABLE });
     await getwork.closed;
 
     const nicehashEth = await h.client(port);
@@ -31,7 +32,7 @@ describe('dialect detection on a shared port', () => {
     expect(await nicehashEth.reply(1)).toEqual({
       id: 1,
       result: null,
-      error: [20, 'Ethash mining is not available on this pool yet', null],
+      error: [20, ETHASH_UNAVAILABLE, null],
     });
     await nicehashEth.closed;
 
