@@ -8,9 +8,22 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const WEB_SOURCE_DIR = path.join(HERE, 'app');
-/** dist/web at the repository root. */
-export const WEB_BUNDLE_DIR = path.resolve(HERE, '..', '..', 'dist', 'web');
+
+/**
+ * The package root: the nearest folder above this file with a package.json and the dashboard sources. This file
+ * runs from src/web (sources through tsx) and from dist/web (compiled), and both must find the same folders.
+ */
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'src', 'web', 'app'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '..', '..');
+  }
+}
+
+const ROOT = packageRoot(HERE);
+export const WEB_SOURCE_DIR = path.join(ROOT, 'src', 'web', 'app');
+/** dist/web at the package root. */
+export const WEB_BUNDLE_DIR = path.join(ROOT, 'dist', 'web');
 /** Files the server needs; the build writes them all or fails. */
 export const WEB_BUNDLE_FILES = ['index.html', 'app.js', 'app.css'] as const;
 
@@ -49,7 +62,7 @@ export async function buildWeb(outDir = WEB_BUNDLE_DIR): Promise<{ outDir: strin
     format: 'esm',
     target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
     outdir: outDir,
-    tsconfig: path.resolve(HERE, '..', '..', 'tsconfig.web.json'),
+    tsconfig: path.join(ROOT, 'tsconfig.web.json'),
     logLevel: 'silent',
     legalComments: 'linked',
   });
