@@ -9,27 +9,35 @@ import type { Extranonce1Allocator } from './types.js';
 export const EXTRANONCE1_SIZE = 4;
 const COUNTER_SPACE = 1 << 24;
 
-export class CounterExtranonce1Allocator implements Extranonce1Allocator {
-  readonly size = EXTRANONCE1_SIZE;
+/**
+ * Instance byte ‖ big-endian counter of `counterBytes`, handed out round-robin among live holders. SV1's
+ * extranonce1 (3-byte counter) and EthereumStratum's nonce prefix (2-byte counter) are both this.
+ */
+export class InstanceCounterAllocator implements Extranonce1Allocator {
+  readonly size: number;
   private readonly live = new Set<number>();
   private next: number;
 
   /**
    * @param instanceId 0..255, distinct per pool instance.
-   * @param counterSpace how many counter values to cycle through (default 2^24; smaller only for tests).
+   * @param counterBytes bytes of counter after the instance byte.
+   * @param counterSpace how many counter values to cycle through (at most 2^(8·counterBytes); smaller for tests).
    * @param start first counter value (a random start spreads values after a restart).
    */
   constructor(
     readonly instanceId: number,
-    private readonly counterSpace: number = COUNTER_SPACE,
-    start = 0,
+    private readonly counterBytes: number,
+    private readonly counterSpace: number,
+    start: number,
   ) {
+    const maxSpace = 2 ** (8 * counterBytes);
     if (!Number.isInteger(instanceId) || instanceId < 0 || instanceId > 255) {
       throw new RangeError(`extranonce instance id must be an integer 0..255, got ${instanceId}`);
     }
-    if (!Number.isInteger(counterSpace) || counterSpace < 1 || counterSpace > COUNTER_SPACE) {
-      throw new RangeError(`extranonce counter space must be 1..${COUNTER_SPACE}, got ${counterSpace}`);
+    if (!Number.isInteger(counterSpace) || counterSpace < 1 || counterSpace > maxSpace) {
+      throw new RangeError(`extranonce counter space must be 1..${maxSpace}, got ${counterSpace}`);
     }
+    this.size = 1 + counterBytes;
     this.next = ((start % counterSpace) + counterSpace) % counterSpace;
   }
 
@@ -45,14 +53,22 @@ export class CounterExtranonce1Allocator implements Extranonce1Allocator {
     const counter = this.next;
     this.next = (this.next + 1) % this.counterSpace;
     this.live.add(counter);
-    const buf = Buffer.alloc(EXTRANONCE1_SIZE);
-    buf.writeUInt32BE(((this.instanceId << 24) | counter) >>> 0);
+    const buf = Buffer.alloc(this.size);
+    buf[0] = this.instanceId;
+    buf.writeUIntBE(counter, 1, this.counterBytes);
     return buf;
   }
 
-  release(extranonce1: Buffer): void {
-    if (extranonce1.length !== EXTRANONCE1_SIZE || extranonce1[0] !== this.instanceId) return;
-    this.live.delete(extranonce1.readUInt32BE(0) & 0xffffff);
+  release(value: Buffer): void {
+    if (value.length !== this.size || value[0] !== this.instanceId) return;
+    this.live.delete(value.readUIntBE(1, this.counterBytes));
+  }
+}
+
+/** SV1 extranonce1: instance byte ‖ 3-byte counter. */
+export class CounterExtranonce1Allocator extends InstanceCounterAllocator {
+  constructor(instanceId: number, counterSpace: number = COUNTER_SPACE, start = 0) {
+    super(instanceId, 3, counterSpace, start);
   }
 }
 
