@@ -2,21 +2,34 @@
 import type { Logger } from './log/logger.js';
 import { createStore } from './store/index.js';
 import { ShareWriter } from './store/share-writer.js';
+import { SpoolJournal } from './store/spool/journal.js';
+import { ShareSpool } from './store/spool/spool.js';
 import type { Store } from './store/types.js';
 
 export interface OpenedStore {
   store: Store;
   shareWriter: ShareWriter;
+  /** The PostgreSQL spool (journal of acknowledged shares the database could not take yet), or null. */
+  spool: ShareSpool | null;
   /** Unique among live instances sharing this database: the first byte of every extranonce1 handed out. */
   instanceId: number;
   close(): Promise<void>;
 }
 
+export interface OpenStoreOptions {
+  /**
+   * The spool journal's path (one per data directory: instances sharing a database need their own data
+   * directories). Used only when the store can take a spool (PostgreSQL).
+   */
+  spoolFile?: string;
+}
+
 const HEARTBEAT_MS = 10_000;
 
-export async function openStore(url: string, instanceName: string, logger: Logger): Promise<OpenedStore> {
+export async function openStore(url: string, instanceName: string, logger: Logger, options: OpenStoreOptions = {}): Promise<OpenedStore> {
   const store = await createStore(url);
   await store.migrate();
+  const spool = await openSpool(store, options.spoolFile, logger);
   const instanceId = await store.registerInstance(instanceName);
   const heartbeat = setInterval(() => {
     store
@@ -24,16 +37,41 @@ export async function openStore(url: string, instanceName: string, logger: Logge
       .catch((err: unknown) => logger.error({ event: 'instance_heartbeat_failed', instanceId, err: String(err) }, 'instance heartbeat failed'));
   }, HEARTBEAT_MS);
   heartbeat.unref();
-  const shareWriter = new ShareWriter(store, { logger: logger.child({ component: 'share-writer' }) });
+  const shareWriter = new ShareWriter(store, { logger: logger.child({ component: 'share-writer' }), spool: spool ?? undefined });
   return {
     store,
     shareWriter,
+    spool,
     instanceId,
     close: async () => {
       clearInterval(heartbeat);
       await shareWriter.close();
+      // Whatever could not be replayed stays in the journal for the next start.
+      if (spool !== null) await spool.replayAll().catch(() => false);
+      await spool?.close();
       await store.releaseInstance(instanceId).catch(() => undefined);
       await store.close();
     },
   };
+}
+
+/** Opens the journal and replays what a previous run left in it before any share is written directly. */
+async function openSpool(store: Store, file: string | undefined, logger: Logger): Promise<ShareSpool | null> {
+  const target = store.spoolTarget?.() ?? null;
+  if (target === null || file === undefined) return null;
+  const log = logger.child({ component: 'spool' });
+  const { journal, records, tornBytes } = await SpoolJournal.open(file);
+  if (tornBytes > 0)
+    log.warn({ event: 'spool_torn_tail', journal: file, bytes: tornBytes }, 'journal ended in a torn write (never acknowledged): cut off');
+  const spool = new ShareSpool(journal, target, records, log);
+  if (records.length > 0) {
+    log.info(
+      { event: 'spool_found', journal: file, records: records.length },
+      `journal holds ${records.length} records from a previous run: replaying`,
+    );
+    // If the database refuses now, the spool stays active and its replayer keeps trying; new shares follow the
+    // old ones into the journal meanwhile.
+    if (!(await spool.replayAll())) spool.startReplayer();
+  }
+  return spool;
 }

@@ -163,7 +163,7 @@ export class EthashPool implements EthashBackend {
   ): Promise<{ verdict: ShareVerdict; submitted: boolean }> {
     const verdict = await this.verifyAndStore(ctx, req, { job, work });
     if (!('shareId' in verdict)) return { verdict, submitted: false };
-    const { check, computed, shareId, networkDifficulty } = verdict;
+    const { check, computed, shareId, stored, networkDifficulty } = verdict;
     if (check.isBlock) {
       const solution = { nonce: req.nonce, mixDigest: computed.mixDigest, finalHash: computed.finalHash };
       await this.opts.runtime.submitCandidate({
@@ -177,6 +177,7 @@ export class EthashPool implements EthashBackend {
         reward: work.reward,
         networkDifficulty,
         shareId,
+        shareJournaled: stored && shareId === null,
         jobStillValid: () => this.byId.has(job.id),
         submit: () =>
           this.opts.capability.submitBlock(work, solution, (blockNumber, headerHash, nonce) =>
@@ -184,7 +185,7 @@ export class EthashPool implements EthashBackend {
           ),
       });
     }
-    if (shareId === null) {
+    if (!stored) {
       return {
         verdict: { ok: false, code: StratumErrorCode.Other, message: 'Share could not be stored (the block was submitted to the node)' },
         submitted: true,
@@ -201,7 +202,9 @@ export class EthashPool implements EthashBackend {
     ctx: EthashShareContext,
     req: EthashSubmitRequest,
     { job, work }: JobEntry,
-  ): Promise<ShareVerdict | { check: AcceptedCheck; computed: EthashHashResult; shareId: number | null; networkDifficulty: number }> {
+  ): Promise<
+    ShareVerdict | { check: AcceptedCheck; computed: EthashHashResult; shareId: number | null; stored: boolean; networkDifficulty: number }
+  > {
     const runtime = this.opts.runtime;
     let computed: EthashHashResult;
     try {
@@ -229,7 +232,8 @@ export class EthashPool implements EthashBackend {
     }
 
     const networkDifficulty = targetToDifficulty(work.networkTarget);
-    let shareId: number | null;
+    let shareId: number | null = null;
+    let stored = false;
     try {
       shareId = await this.opts.shares.add({
         pool: runtime.name,
@@ -245,6 +249,7 @@ export class EthashPool implements EthashBackend {
         isBlock: check.isBlock,
         createdAt: Date.now(),
       });
+      stored = true;
     } catch (err) {
       this.log.error(
         { event: 'share_store_failed', miner: ctx.address, worker: ctx.worker, job: job.id, isBlock: check.isBlock, err: String(err) },
@@ -253,9 +258,8 @@ export class EthashPool implements EthashBackend {
       if (!check.isBlock) {
         return { ok: false, code: StratumErrorCode.Other, message: 'Share could not be stored; it was not credited, please resubmit' };
       }
-      shareId = null;
     }
 
-    return { check, computed, shareId, networkDifficulty };
+    return { check, computed, shareId, stored, networkDifficulty };
   }
 }

@@ -5,7 +5,7 @@
 import type { ChainAdapter, SubmitOutcome } from '../chains/types.js';
 import { targetToDifficulty } from '../core/target.js';
 import type { Logger } from '../log/logger.js';
-import type { NewShare, Store } from '../store/types.js';
+import type { NewBlock, NewShare, Store } from '../store/types.js';
 import {
   StratumErrorCode,
   type AuthorizeResult,
@@ -22,9 +22,18 @@ import { checkShare, networkDifficultyOf } from './share-check.js';
 import { parseUsername } from './username.js';
 import { WorkerStatsTracker } from './worker-stats.js';
 
-/** Durable share sink: resolves with the share's id once the transaction holding it has committed. */
+/**
+ * Durable share sink: resolves with the share's id once the transaction holding it has committed, or with null
+ * once it is durable in the spool journal (its id is assigned when the journal is replayed); rejects when the
+ * share was stored nowhere.
+ */
 export interface ShareSink {
-  add(share: NewShare): Promise<number>;
+  add(share: NewShare): Promise<number | null>;
+  /**
+   * Writes a found block's row; null when it went to the spool journal. Absent: the store's insertBlock.
+   * `shareJournaled`: the block's own share is in the journal (the replay links the two by hash).
+   */
+  recordBlock?(block: NewBlock, shareJournaled: boolean): Promise<number | null>;
 }
 
 export interface PoolRuntimeOptions {
@@ -170,7 +179,8 @@ export class PoolRuntime implements StratumBackend {
     this.seenHeaders.add(hash);
 
     const networkDifficulty = networkDifficultyOf(job.work);
-    let shareId: number | null;
+    let shareId: number | null = null;
+    let stored = false;
     try {
       shareId = await this.opts.shares.add({
         pool: this.opts.name,
@@ -186,6 +196,7 @@ export class PoolRuntime implements StratumBackend {
         isBlock: check.isBlock,
         createdAt: Date.now(),
       });
+      stored = true;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.log.error(
@@ -198,7 +209,6 @@ export class PoolRuntime implements StratumBackend {
         return { ok: false, code: StratumErrorCode.Other, message: 'Share could not be stored; it was not credited, please resubmit' };
       }
       // A block is submitted whatever happened to its share row (the header stays seen: submitted once).
-      shareId = null;
     }
 
     if (check.isBlock) {
@@ -214,11 +224,12 @@ export class PoolRuntime implements StratumBackend {
         reward: job.work.reward,
         networkDifficulty,
         shareId,
+        shareJournaled: stored && shareId === null,
         submit: () => this.opts.chain.submitBlock(job.work, solution),
         jobStillValid: () => this.jobs.get(job.id) !== undefined,
       });
     }
-    if (shareId === null) {
+    if (!stored) {
       return { ok: false, code: StratumErrorCode.Other, message: 'Share could not be stored (the block was submitted to the node)' };
     }
     return { ok: true, isBlock: check.isBlock, hashDisplay: hash, actualDifficulty: check.actualDifficulty };
@@ -274,10 +285,15 @@ export class PoolRuntime implements StratumBackend {
     void tracked.finally(() => this.submissions.delete(tracked));
   }
 
-  /** The block is written (status candidate) before it is submitted, so a crash or node error never loses it. */
+  /**
+   * The block is written (status candidate) before it is submitted, so a crash or node error never loses it.
+   * Null: no row id — the row went to the spool journal (the block lifecycle settles the replayed candidate by
+   * asking the chain), or it could not be written at all (logged with the header).
+   */
   private async recordBlock(found: BlockCandidate): Promise<number | null> {
+    const { recordBlock } = this.opts.shares;
     try {
-      return await this.opts.store.insertBlock({
+      const block: NewBlock = {
         pool: this.opts.name,
         chain: this.opts.chain.kind,
         height: found.height,
@@ -291,7 +307,11 @@ export class PoolRuntime implements StratumBackend {
         networkDifficulty: found.networkDifficulty,
         shareId: found.shareId,
         createdAt: Date.now(),
-      });
+      };
+      if (recordBlock === undefined) return await this.opts.store.insertBlock(block);
+      const id = await recordBlock.call(this.opts.shares, block, found.shareJournaled === true);
+      if (id === null) this.log.warn({ event: 'block_record_spooled', ...blockFields(found) }, 'block candidate row written to the spool journal');
+      return id;
     } catch (err) {
       // Still submit: losing the block on the chain would be worse than a missing row; the log line keeps it.
       this.log.error(
@@ -417,6 +437,8 @@ export interface BlockCandidate {
   reward: bigint;
   networkDifficulty: number;
   shareId: number | null;
+  /** The block's share was acknowledged from the spool journal (shareId is null until the replay). */
+  shareJournaled?: boolean;
   /** Assembles and submits the block (the chain adapter's submitBlock for this algorithm). */
   submit: () => Promise<SubmitOutcome>;
   /** Whether its job is still known (false once clean work on another previous block expired it). */

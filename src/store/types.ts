@@ -4,6 +4,7 @@
  * Amounts are bigint in the chain's smallest unit. Times are unix milliseconds.
  * `pool` is the pool's name ("asic", "gpu", "general", ...): every row belongs to exactly one pool.
  */
+import type { SpoolTarget } from './spool/spool.js';
 
 export interface NewShare {
   pool: string;
@@ -119,6 +120,11 @@ export interface Store extends LedgerStore {
    * so a share can be acknowledged to the miner afterwards.
    */
   insertShares(shares: readonly NewShare[]): Promise<number[]>;
+  /**
+   * Where a local spool journal can be replayed when this database was unreachable (PostgreSQL), or null when
+   * the backend takes no spool (SQLite: a failed write is refused, error 20). Optional for test doubles.
+   */
+  spoolTarget?(): SpoolTarget | null;
   /** Records a found block (status 'candidate') before it is submitted. Returns its id. */
   insertBlock(block: NewBlock): Promise<number>;
   /**

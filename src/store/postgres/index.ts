@@ -4,12 +4,16 @@ import type { NewShare, Store } from '../types.js';
 import type { SqlBackend, StoreOptions } from '../sql/backend.js';
 import { toNum, type SqlExecutor } from '../sql/db.js';
 import { SqlStore } from '../sql/store.js';
+import type { SpoolTarget } from '../spool/spool.js';
 import { PgDb } from './executor.js';
+import { postgresSpoolTarget } from './spool-target.js';
 import { POSTGRES_MIGRATIONS, type Migration } from './migrations.js';
 
 /** Advisory lock key spaces ('gxcp' and the next number): migrations, and per-pool balance checks. */
 const MIGRATION_LOCK = [1735943025, 1] as const;
 const POOL_LEDGER_LOCK_CLASS = 1735943024;
+
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface PostgresStoreOptions extends StoreOptions {
   /** Connections in the pool (default 10). */
@@ -36,7 +40,8 @@ class PostgresBackend implements SqlBackend {
     options: PostgresStoreOptions,
     private readonly migrations: readonly Migration[],
   ) {
-    const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
+    // A bounded connect: an unreachable server fails the batch (and the spool takes it) instead of hanging it.
+    const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     // An idle client's connection dropped (server restart): the pool discards it and the next query reconnects.
     // Without a listener the 'error' event would kill the process.
     pool.on('error', () => undefined);
@@ -81,10 +86,15 @@ class PostgresBackend implements SqlBackend {
     const ids = rows.map((r) => toNum(r.id)).sort((a, b) => a - b);
     const column = <T>(pick: (s: NewShare) => T): T[] => shares.map(pick);
     await q.query(
+      // share_key = hash (migration 5): a spool replay of this batch after a lost COMMIT answer adds nothing.
       `INSERT INTO shares (id, pool, instance_id, address, worker, job_id, height, difficulty, network_difficulty,
-         actual_difficulty, hash, is_block, created_at)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[],
-         $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::bool[], $13::bigint[])`,
+         actual_difficulty, hash, share_key, is_block, created_at)
+       SELECT id, pool, instance_id, address, worker, job_id, height, difficulty, network_difficulty,
+              actual_difficulty, hash, hash, is_block, created_at
+         FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+           $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::bool[], $13::bigint[])
+           AS s(id, pool, instance_id, address, worker, job_id, height, difficulty, network_difficulty,
+                actual_difficulty, hash, is_block, created_at)`,
       [
         ids,
         column((s) => s.pool),
@@ -102,6 +112,10 @@ class PostgresBackend implements SqlBackend {
       ] as unknown as string[],
     );
     return ids;
+  }
+
+  spoolTarget(): SpoolTarget {
+    return postgresSpoolTarget(this.db);
   }
 
   async lockPoolLedger(q: SqlExecutor, pool: string): Promise<void> {

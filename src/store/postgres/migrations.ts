@@ -152,4 +152,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX shares_pool_address_created ON shares (pool, address, created_at);
     `,
   },
+  {
+    version: 5,
+    name: 'share key for exactly-once spool replay',
+    // The share's hash, unique per pool: the spool replay inserts ON CONFLICT DO NOTHING on it, so a replay cut
+    // short by a crash (or a batch whose COMMIT succeeded but whose answer was lost) is never counted twice.
+    // A new nullable column rather than a unique index on (pool, hash): rows written before this migration keep
+    // NULL (NULLs never conflict), so upgrading a database never fails on old data.
+    sql: `
+      ALTER TABLE shares ADD COLUMN share_key TEXT;
+      CREATE UNIQUE INDEX shares_pool_share_key ON shares (pool, share_key);
+    `,
+  },
 ];

@@ -1,4 +1,5 @@
 /** What a backend adds to the shared SQL logic: its connection, schema and the few statements that differ. */
+import type { SpoolTarget } from '../spool/spool.js';
 import type { NewShare } from '../types.js';
 import type { SqlDb, SqlExecutor } from './db.js';
 
@@ -14,6 +15,8 @@ export interface SqlBackend {
    * advisory lock; SQLite: the database write lock already does it).
    */
   lockPoolLedger(q: SqlExecutor, pool: string): Promise<void>;
+  /** Where a spool journal is replayed (PostgreSQL only: SQLite is local, it has nothing to spool to). */
+  spoolTarget?(): SpoolTarget;
 }
 
 export interface StoreOptions {

@@ -22,6 +22,7 @@ import type {
   Store,
   WorkerSummary,
 } from '../types.js';
+import type { SpoolTarget } from '../spool/spool.js';
 import type { SqlBackend, StoreOptions } from './backend.js';
 import * as blocks from './blocks.js';
 import * as coordination from './coordination.js';
@@ -61,6 +62,10 @@ export class SqlStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.backend.db.close();
+  }
+
+  spoolTarget(): SpoolTarget | null {
+    return this.backend.spoolTarget?.() ?? null;
   }
 
   async insertShares(list: readonly NewShare[]): Promise<number[]> {
