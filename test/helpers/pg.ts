@@ -21,6 +21,10 @@ export interface TestPostgres {
   url: string;
   /** Creates an empty database and returns its URL; drop() removes it (connections are terminated). */
   newDatabase(): Promise<{ url: string; drop(): Promise<void> }>;
+  /** Stops the server (`pg_ctl stop -m fast`: connections are terminated), keeping its data: a database outage. */
+  pause(): Promise<void>;
+  /** Starts the paused server again on the same port. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -89,15 +93,18 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   process.once('exit', stopSync);
 
   let port = 0;
+  // Durability settings off: a throwaway test server, not the code under test.
+  const serverOptions = (p: number) =>
+    `-h 127.0.0.1 -p ${p} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60`;
+  const startServer = (p: number) =>
+    exec('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '30', '-o', serverOptions(p), 'start']);
   try {
     await exec('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
     let lastError: unknown;
     for (let attempt = 0; attempt < START_ATTEMPTS && port === 0; attempt++) {
       const candidate = await freePort();
-      // Durability settings off: a throwaway test server, not the code under test.
-      const serverOptions = `-h 127.0.0.1 -p ${candidate} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60`;
       try {
-        await exec('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '30', '-o', serverOptions, 'start']);
+        await startServer(candidate);
         port = candidate;
       } catch (err) {
         lastError = err;
@@ -138,6 +145,12 @@ export async function startTestPostgres(): Promise<TestPostgres> {
           }
         },
       };
+    },
+    async pause() {
+      await exec('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    async resume() {
+      await startServer(port);
     },
     async stop() {
       process.removeListener('exit', stopSync);
