@@ -12,7 +12,8 @@ const records: SpoolRecord[] = [
 const text = records.map(encodeRecord).join('');
 const bytes = Buffer.from(text, 'utf8');
 /** Byte offsets where each record's line ends (after its newline). */
-const lineEnds = records.reduce<number[]>((ends, r) => [...ends, (ends.at(-1) ?? 0) + Buffer.byteLength(encodeRecord(r))], []);
+const lineEnds: number[] = [];
+for (const r of records) lineEnds.push((lineEnds.at(-1) ?? 0) + Buffer.byteLength(encodeRecord(r)));
 
 describe('spool journal records', () => {
   it('round-trips shares and blocks (bigint reward, non-ASCII worker names)', () => {
