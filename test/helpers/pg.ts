@@ -155,7 +155,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     async stop() {
       process.removeListener('exit', stopSync);
       try {
-        await exec('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+        // A server a failed test left paused is simply not running.
+        if (fs.existsSync(path.join(data, 'postmaster.pid'))) await exec('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

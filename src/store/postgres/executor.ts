@@ -34,6 +34,12 @@ export class PgDb implements SqlDb {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken: Error | undefined;
+      // The pool listens for errors only on idle clients: a server shutdown between two statements of this
+      // transaction would emit 'error' with no listener and kill the process. Kept, it marks the client broken.
+      const onError = (err: Error): void => {
+        broken = err;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(executor(client));
@@ -48,6 +54,7 @@ export class PgDb implements SqlDb {
         }
         if (attempt >= TX_ATTEMPTS || !isRetryable(err)) throw err;
       } finally {
+        client.removeListener('error', onError);
         client.release(broken);
       }
     }

@@ -51,6 +51,12 @@ class PostgresBackend implements SqlBackend {
 
   async migrate(): Promise<void> {
     const client = await this.db.pool.connect();
+    // A checked-out client has no pool listener: without this, a server shutdown mid-migration kills the process.
+    let broken: Error | undefined;
+    const onError = (err: Error): void => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
       // Session lock on this one client: instances starting together apply each migration exactly once.
       await client.query('SELECT pg_advisory_lock($1, $2)', [...MIGRATION_LOCK]);
@@ -75,7 +81,8 @@ class PostgresBackend implements SqlBackend {
         await client.query('SELECT pg_advisory_unlock($1, $2)', [...MIGRATION_LOCK]);
       }
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      client.release(broken);
     }
   }
 
