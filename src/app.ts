@@ -410,6 +410,7 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
     view,
     pools: () => d.views,
     store: d.opened.store,
+    spool: () => d.opened.spool?.state ?? null,
     logger: log,
     web: { cors: corsSetting(cfg.web.cors), ...(cfg.web.adminToken ? { adminToken: cfg.web.adminToken } : {}) },
   });

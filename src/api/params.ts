@@ -3,6 +3,7 @@
  * pagination (`limit`, `cursor`; the next page's cursor in the X-Next-Cursor header), and 4xx errors.
  */
 import type { FastifyReply } from 'fastify';
+import type { SpoolState } from '../store/spool/spool.js';
 import type { Store } from '../store/types.js';
 import type { PoolView } from './view.js';
 
@@ -22,6 +23,8 @@ export interface ApiContext {
   /** Every pool this process runs (the own one included). */
   pools(): readonly PoolView[];
   store: Store;
+  /** The PostgreSQL spool's state for /api/health; absent or null: no spool (SQLite). */
+  spool?: () => SpoolState | null;
 }
 
 export const POOL_PARAM = {

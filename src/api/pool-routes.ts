@@ -146,12 +146,27 @@ export function registerPoolRoutes(app: FastifyInstance, ctx: ApiContext): void 
       schema: {
         summary: 'Whether the pool has work from a reachable node',
         querystring: poolQuery,
-        response: { 200: obj({ ok: bool, node_error: nullable(str), has_work: bool }), ...errorResponses },
+        response: {
+          200: obj({
+            ok: bool,
+            node_error: nullable(str),
+            has_work: bool,
+            // null without a spool (SQLite); depth > 0: PostgreSQL was unreachable and shares wait in the journal.
+            spool: nullable(obj({ depth: int, journal_bytes: int, replayed: int, cause: nullable(str) })),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
       const view = selectPool(ctx, req.query.pool);
-      return { ok: view.nodeError() === null && view.currentJob() !== null, node_error: view.nodeError(), has_work: view.currentJob() !== null };
+      const spool = ctx.spool?.() ?? null;
+      return {
+        ok: view.nodeError() === null && view.currentJob() !== null,
+        node_error: view.nodeError(),
+        has_work: view.currentJob() !== null,
+        spool: spool === null ? null : { depth: spool.depth, journal_bytes: spool.journalBytes, replayed: spool.replayed, cause: spool.cause },
+      };
     },
   );
 

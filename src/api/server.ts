@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
 import type { Logger } from '../log/logger.js';
+import type { SpoolState } from '../store/spool/spool.js';
 import type { Store } from '../store/types.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerBlockRoutes } from './block-routes.js';
@@ -37,6 +38,8 @@ export interface ApiServerOptions {
   /** Every pool of the process, this one included (default: only `view`). Read at request time. */
   pools?: () => readonly PoolView[];
   store: Store;
+  /** The PostgreSQL spool's state (journal depth) for /api/health. */
+  spool?: () => SpoolState | null;
   logger: Logger;
   web?: WebOptions;
   events?: Omit<EventHubOptions, 'ctx' | 'logger'>;
@@ -56,7 +59,7 @@ function validationMessage(errors: FastifySchemaValidationError[], dataVar: stri
 
 export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   const { view, store } = opts;
-  const ctx: ApiContext = { own: view, pools: opts.pools ?? (() => [view]), store };
+  const ctx: ApiContext = { own: view, pools: opts.pools ?? (() => [view]), store, ...(opts.spool ? { spool: opts.spool } : {}) };
   const app = Fastify({
     // Request lines stay out of the log (one line per pool event, not per HTTP hit); errors still show.
     loggerInstance: opts.logger.child({ component: 'api', pool: view.name }, { level: 'warn' }) as FastifyBaseLogger,

@@ -144,11 +144,17 @@ describe('PostgreSQL outage under share load (spool journal)', () => {
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     const duringOutage = load.acknowledged.length - atStop;
     expect(journalSize(), `acks ${atStop} -> ${load.acknowledged.length}\n${pool.output().slice(-3000)}`).toBeGreaterThan(0);
+    const health = async () =>
+      (await (await fetch(`http://127.0.0.1:${pool.webPort}/api/health`)).json()) as { spool: { depth: number; cause: string | null } | null };
+    const down = await health();
+    expect(down.spool?.depth).toBeGreaterThan(0);
+    expect(down.spool?.cause).toEqual(expect.any(String));
     await server.resume();
     await until('the journal replayed and emptied', 30_000, () => pool.output().includes('"event":"spool_empty"') && journalSize() === 0);
     await new Promise((r) => setTimeout(r, 500)); // a few shares written directly again
     load.stop();
     await load.done;
+    expect((await health()).spool).toMatchObject({ depth: 0, cause: null });
     expect(load.refused, 'shares refused during the outage').toEqual([]);
     expect(duringOutage, 'shares acknowledged while PostgreSQL was down').toBeGreaterThan(20);
     const out = pool.output();
