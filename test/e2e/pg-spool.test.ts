@@ -158,7 +158,7 @@ describe('PostgreSQL outage under share load (spool journal)', () => {
     expect(load.refused, 'shares refused during the outage').toEqual([]);
     expect(duringOutage, 'shares acknowledged while PostgreSQL was down').toBeGreaterThan(20);
     const out = pool.output();
-    expect(out).toMatch(/"event":"spool_started".*"cause":"[^"]*(ECONNREFUSED|terminat|shutting down)/);
+    expect(out).toMatch(/"event":"spool_started".*"cause":"[^"]*(ECONNREFUSED|terminat|shutting down|connection error)/);
     expect(out).toMatch(/"event":"spool_replayed"/);
     expectExactlyOnce(await countsByHash(), load.acknowledged, 'outage');
 
