@@ -165,6 +165,35 @@ describe('PostgreSQL spool', () => {
     expect(batch.map((s) => counts.get(s.hash))).toEqual([1, 1, 1, 1, 1]);
   });
 
+  it('records a block row directly when the database is up, and journals it (keeping its share id) when it is not', async () => {
+    const opened = await SpoolJournal.open(path.join(dir, 'pg-spool.journal'));
+    const spool = new ShareSpool(opened.journal, target, opened.records);
+    const writer = new ShareWriter(store, { maxDelayMs: 1, spool });
+    const upShare = share({ worker: 'up', isBlock: true });
+    const upShareId = await writer.add(upShare);
+    expect(await writer.recordBlock(block({ hash: upShare.hash, height: 700, shareId: upShareId }), false)).toEqual(expect.any(Number));
+
+    const downShare = share({ worker: 'down', isBlock: true });
+    const downShareId = await writer.add(downShare);
+    expect(downShareId).toEqual(expect.any(Number));
+    await server?.pause();
+    try {
+      // The share was stored before the outage; only its block's row meets the dead server.
+      expect(await writer.recordBlock(block({ hash: downShare.hash, height: 701, shareId: downShareId }), false)).toBeNull();
+      expect(spool.state.depth).toBe(1);
+    } finally {
+      await server?.resume();
+    }
+    expect(await spool.replayAll()).toBe(true);
+    const { rows } = await sql.query<{ height: string; share_id: string }>('SELECT height, share_id FROM blocks ORDER BY height');
+    expect(rows.map((r) => [Number(r.height), Number(r.share_id)])).toEqual([
+      [700, upShareId],
+      [701, downShareId],
+    ]);
+    await writer.close();
+    await spool.close();
+  }, 60_000);
+
   it('a batch refused for its data is rejected (error to the miner), not spooled', async () => {
     const opened = await SpoolJournal.open(path.join(dir, 'pg-spool.journal'));
     const spool = new ShareSpool(opened.journal, target, opened.records);
