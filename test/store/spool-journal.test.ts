@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,5 +65,36 @@ describe('SpoolJournal file', () => {
     fs.writeFileSync(file, bytes);
     await expect(SpoolJournal.open(file)).rejects.toThrow(JournalCorruptError);
     expect(fs.readFileSync(file)).toEqual(bytes);
+  });
+});
+
+describe('SpoolJournal ownership', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gxc-journal-lock-'));
+    file = path.join(dir, 'pg-spool.journal');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a journal another live process holds, and a second open in this process', async () => {
+    // The test runner's parent process is alive and is not us.
+    fs.writeFileSync(`${file}.lock`, `${process.ppid}\n`);
+    await expect(SpoolJournal.open(file)).rejects.toThrow(`is in use by process ${process.ppid}`);
+    fs.rmSync(`${file}.lock`);
+
+    const first = await SpoolJournal.open(file);
+    await expect(SpoolJournal.open(file)).rejects.toThrow(/already open in this process/);
+    await first.journal.close();
+    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it('takes over the lock of a process that is gone (a killed run)', async () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
+    if (dead === undefined) throw new Error('could not run a short-lived process');
+    fs.writeFileSync(`${file}.lock`, `${dead}\n`);
+    const opened = await SpoolJournal.open(file);
+    expect(fs.readFileSync(`${file}.lock`, 'utf8').trim()).toBe(String(process.pid));
+    await opened.journal.close();
   });
 });

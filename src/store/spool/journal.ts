@@ -22,10 +22,20 @@ export class SpoolJournal {
     private size: number,
   ) {}
 
-  /** Opens (creating if needed) the journal, reads what a previous run left, and cuts off a torn tail. */
+  /**
+   * Opens (creating if needed) the journal, reads what a previous run left, and cuts off a torn tail. Refuses a
+   * journal another live process holds (see takeLock).
+   */
   static async open(file: string): Promise<OpenedJournal> {
+    takeLock(file);
     const existed = fs.existsSync(file);
-    const handle = await fs.promises.open(file, 'a+');
+    let handle: fs.promises.FileHandle;
+    try {
+      handle = await fs.promises.open(file, 'a+');
+    } catch (err) {
+      releaseLock(file);
+      throw err;
+    }
     try {
       const bytes = await handle.readFile();
       const parsed = parseJournal(bytes, file);
@@ -38,6 +48,7 @@ export class SpoolJournal {
       return { journal: new SpoolJournal(file, handle, parsed.validBytes), records: parsed.records, tornBytes: parsed.tornBytes };
     } catch (err) {
       await handle.close();
+      releaseLock(file);
       throw err;
     }
   }
@@ -74,6 +85,51 @@ export class SpoolJournal {
 
   async close(): Promise<void> {
     await this.handle.close();
+    releaseLock(this.file);
+  }
+}
+
+/** Journals this process holds open. */
+const held = new Set<string>();
+
+/**
+ * One writer per journal: two pool processes on one data directory would truncate each other's acknowledged
+ * records. `<journal>.lock` holds the owner's pid; a lock whose pid is not alive (a killed run) or is this
+ * process's own pid (a container restarted with the same pid) is taken over.
+ */
+function takeLock(file: string): void {
+  const resolved = path.resolve(file);
+  if (held.has(resolved)) throw new StoreError(`spool journal ${file} is already open in this process`);
+  const lock = `${file}.lock`;
+  try {
+    const owner = Number(fs.readFileSync(lock, 'utf8').trim());
+    if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) {
+      throw new StoreError(`spool journal ${file} is in use by process ${owner} (${lock}): each pool instance needs its own --data-dir`);
+    }
+  } catch (err) {
+    if (err instanceof StoreError) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  fs.writeFileSync(lock, `${process.pid}\n`);
+  held.add(resolved);
+}
+
+function releaseLock(file: string): void {
+  held.delete(path.resolve(file));
+  try {
+    if (Number(fs.readFileSync(`${file}.lock`, 'utf8').trim()) === process.pid) fs.rmSync(`${file}.lock`);
+  } catch {
+    // Already gone: nothing to release.
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
