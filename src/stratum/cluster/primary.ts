@@ -127,7 +127,7 @@ export function createClusterStratumServer(opts: ClusterStratumServerOptions): C
 
   const post = (slot: Slot, msg: ToWorker): void => {
     const w = slot.worker;
-    if (w !== null && w.isConnected()) w.send(msg);
+    if (w?.isConnected()) w.send(msg);
   };
   const postAll = (msg: ToWorker): void => {
     for (const slot of slots) post(slot, msg);
