@@ -133,6 +133,13 @@ describe.each([0, 1, 2])('asic pool with stratum.workers = %i', (workers) => {
         return pids.length === workers && !pids.includes(victim!) ? pids : undefined;
       });
       a.close();
+      // With one worker nothing listens until the replacement has started: miners retry, as this probe does.
+      await until('the port accepting again', 20_000, () =>
+        TestClient.open(pool.stratumPort).then(
+          (probe) => (probe.close(), true),
+          () => undefined,
+        ),
+      );
       // Whichever worker the new connection lands on (the replacement listens on the same port), it gets work and
       // its share is accepted after the commit.
       for (let i = 0; i < workers; i++) {

@@ -6,6 +6,7 @@
  * backend here, after the share is durable, and only then does the worker write the reply.
  */
 import type { Worker } from 'node:cluster';
+import { createServer } from 'node:net';
 import type { Sha256dWork } from '../../chains/types.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import type { BanRegistry } from '../bans.js';
@@ -269,11 +270,12 @@ export function createClusterStratumServer(opts: ClusterStratumServerOptions): C
 
   const listenEverywhere = async (port: number, host: string, tls: ListenSpec['tls']): Promise<number> => {
     await Promise.all(slots.map((s) => s.started));
-    // Every worker asks for the same (host, port): cluster gives them one shared listening socket, also for
-    // port 0 (one ephemeral port). A restarted worker asks again the same way.
-    const ports = await Promise.all(slots.map((s) => listenOn(s, { port, host, tls })));
+    // Every worker asks for the same (host, port): cluster gives them one shared listening socket. Port 0 is
+    // resolved to a concrete free port first, so a worker restarted after all others died binds the same port.
+    const concrete = port === 0 ? await freePort(host) : port;
+    const ports = await Promise.all(slots.map((s) => listenOn(s, { port: concrete, host, tls })));
     const actual = ports[0] as number;
-    listens.push({ port, host, tls });
+    listens.push({ port: actual, host, tls });
     log.info({ host, port: actual, workers: n, scheme: tls === null ? 'stratum+tcp' : 'stratum+ssl' }, 'stratum listening in socket workers');
     return actual;
   };
@@ -452,4 +454,17 @@ function validateLimits(limits: StratumLimits): void {
       throw new RangeError(`stratum limit ${name} must be a positive number, got ${String(value)}`);
     }
   }
+}
+
+/** An ephemeral port free on `host` right now (the kernel picks it; the workers bind it a moment later). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const addr = probe.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
 }
