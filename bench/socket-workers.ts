@@ -12,8 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-const arg = (name: string, fallback: string): string =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const arg = (name: string, fallback: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const workerCounts = arg('workers', '0,1,2').split(',').map(Number);
 const sessions = Number(arg('sessions', '1000'));
 const seconds = Number(arg('seconds', '8'));

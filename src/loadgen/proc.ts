@@ -56,7 +56,12 @@ export function parseStatusRssBytes(status: string): number {
 /** The parent pid in a /proc/PID/stat line (field 4). */
 export function parseStatParentPid(stat: string): number {
   const close = stat.lastIndexOf(')');
-  return Number(stat.slice(close + 2).trim().split(/\s+/)[1]);
+  return Number(
+    stat
+      .slice(close + 2)
+      .trim()
+      .split(/\s+/)[1],
+  );
 }
 
 /** Direct children of `pid` (a pool's socket worker processes), from /proc. */

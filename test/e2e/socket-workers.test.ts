@@ -136,7 +136,10 @@ describe.each([0, 1, 2])('asic pool with stratum.workers = %i', (workers) => {
       // With one worker nothing listens until the replacement has started: miners retry, as this probe does.
       await until('the port accepting again', 20_000, () =>
         TestClient.open(pool.stratumPort).then(
-          (probe) => (probe.close(), true),
+          (probe) => {
+            probe.close();
+            return true;
+          },
           () => undefined,
         ),
       );
