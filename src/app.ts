@@ -32,7 +32,9 @@ import { loadTlsMaterial, type TlsMaterial } from './tls-files.js';
 import { BanRegistry } from './stratum/bans.js';
 import { createStratumServer } from './stratum/server.js';
 import { createExtranonce1Allocator } from './stratum/extranonce.js';
-import type { StratumServer } from './stratum/types.js';
+import { createClusterStratumServer } from './stratum/cluster/primary.js';
+import { SlicedExtranonce1Allocator } from './stratum/cluster/partitioned-allocator.js';
+import type { Extranonce1Allocator, StratumServer } from './stratum/types.js';
 
 const GXC_RECONCILE_GRACE_MS = 60 * 60 * 1000;
 
@@ -95,7 +97,9 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
 
   // Read before any port opens: a bad certificate stops the start with a message naming the file.
   const tlsMaterial = cfg.stratum.tls === undefined ? null : loadTlsMaterial(cfg.stratum.tls);
-  const allocator = createExtranonce1Allocator(instanceId);
+  // With socket workers the counter space is sliced: slice 0 here, slice i in worker i (no overlap, no messages).
+  const allocator: Extranonce1Allocator =
+    cfg.stratum.workers > 0 ? new SlicedExtranonce1Allocator(instanceId, 0) : createExtranonce1Allocator(instanceId);
   // One ban list for the process: an address banned on one pool's port is refused on every port.
   const bans = new BanRegistry(banPolicyFrom(cfg), logger.child({ component: 'bans' }));
   const extranonce2Size = cfg.stratum.extranonce2Size;
@@ -328,7 +332,7 @@ interface OnePoolDeps {
   chain: ChainAdapter;
   node: NodeConnection;
   opened: OpenedStore;
-  allocator: ReturnType<typeof createExtranonce1Allocator>;
+  allocator: Extranonce1Allocator;
   bans: BanRegistry;
   extranonce2Size: number;
   workSource: WorkSource;
@@ -367,20 +371,22 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
           logger: log.child({ algorithm: 'ethash' }),
         })
       : null;
-  const stratum = createStratumServer({
-    backend: runtime,
-    ...(ethashPool && d.ethash
-      ? { ethashBackend: ethashPool, ethashDifficulty: settings.ethashDifficulty ?? settings.difficulty, ethashExtranonces: d.ethash.extranonces }
-      : {}),
-    allocator: d.allocator,
-    algorithms: settings.algorithms,
-    extranonce2Size: d.extranonce2Size,
-    versionMask: parseInt(cfg.stratum.versionMask, 16) >>> 0,
-    difficulty: settings.difficulty,
-    limits: stratumLimitsFrom(cfg),
-    bans: d.bans,
-    logger: log.child({ component: 'stratum' }),
-  });
+  const stratum =
+    socketWorkersFor(d, runtime) ??
+    createStratumServer({
+      backend: runtime,
+      ...(ethashPool && d.ethash
+        ? { ethashBackend: ethashPool, ethashDifficulty: settings.ethashDifficulty ?? settings.difficulty, ethashExtranonces: d.ethash.extranonces }
+        : {}),
+      allocator: d.allocator,
+      algorithms: settings.algorithms,
+      extranonce2Size: d.extranonce2Size,
+      versionMask: parseInt(cfg.stratum.versionMask, 16) >>> 0,
+      difficulty: settings.difficulty,
+      limits: stratumLimitsFrom(cfg),
+      bans: d.bans,
+      logger: log.child({ component: 'stratum' }),
+    });
   const stratumPort = await stratum.listen(settings.stratumPort, cfg.stratum.host);
   const tls = cfg.stratum.tls;
   const stratumTlsPort =
@@ -419,4 +425,33 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
   const webPort = typeof address === 'object' && address ? address.port : settings.webPort;
   view.webPort = webPort;
   return { settings, runtime, ethash: ethashPool, stratum, stratumPort, stratumTlsPort, web, webPort };
+}
+
+/**
+ * The pool's sockets in `stratum.workers` processes (docs/multicore.md), for a pool that serves SHA-256d only;
+ * null for the in-process server (workers = 0, or a port that also serves Ethash, which stays in-process).
+ */
+function socketWorkersFor(d: OnePoolDeps, runtime: PoolRuntime): StratumServer | null {
+  const { cfg, settings } = d;
+  if (cfg.stratum.workers === 0 || settings.algorithms.length !== 1 || settings.algorithms[0] !== 'sha256d') return null;
+  return createClusterStratumServer({
+    backend: runtime,
+    workers: cfg.stratum.workers,
+    bans: d.bans,
+    instanceId: d.instanceId,
+    extranonce2Size: d.extranonce2Size,
+    versionMask: parseInt(cfg.stratum.versionMask, 16) >>> 0,
+    difficulty: settings.difficulty,
+    limits: stratumLimitsFrom(cfg),
+    logger: d.logger.child({ pool: settings.name, component: 'stratum' }),
+    workerLog: { level: cfg.log.level, file: path.join(cfg.dataDir, 'gxc-pool.log') },
+    workOf: (job) => runtime.jobs.get(job.id)?.work,
+    // Shares refused in a worker are counted (and sampled into the log) as if the pool had refused them here.
+    onLocalRejects: (items) => {
+      for (const r of items) {
+        const origin = { address: r.address, worker: r.worker, remoteAddress: r.remoteAddress, jobDifficulty: r.jobDifficulty };
+        for (let i = 0; i < r.count; i++) runtime.countVerdict(origin, runtime.rejectShare(origin, r.jobId, r.code, r.message));
+      }
+    },
+  });
 }

@@ -107,6 +107,13 @@ export const SETTINGS: SettingSource[] = [
     help: 'extranonce2 bytes given to miners (default 4)',
   },
   {
+    flag: 'stratum-workers',
+    env: 'GXC_POOL_STRATUM_WORKERS',
+    path: 'stratum.workers',
+    kind: 'number',
+    help: 'socket worker processes for the SHA-256d-only (asic) pool; 0 = in the main process (default 0)',
+  },
+  {
     flag: 'version-mask',
     env: 'GXC_POOL_VERSION_MASK',
     path: 'stratum.versionMask',

@@ -117,6 +117,15 @@ export const ConfigSchema = z.strictObject({
     maxConnections: z.number().int().positive(),
     /** Live connections per IPv4 address or IPv6 /64 (a farm's NAT shows as one address). */
     maxConnectionsPerIp: z.number().int().positive(),
+    /**
+     * Socket worker processes for the SHA-256d-only pools (asic): 0 = sockets in the main process (default); N =
+     * N processes that own the connections and check shares, the main process keeping jobs, duplicates, the share
+     * writer and block submission (docs/multicore.md). Pools serving Ethash stay in the main process.
+     */
+    workers: z
+      .number()
+      .int()
+      .refine((v) => v >= 0 && v <= 63, { error: (iss) => `expected 0..63 socket worker processes, got ${JSON.stringify(iss.input)}` }),
     /** Before subscribing/authorizing, a connection silent this long is closed. */
     idleTimeoutSeconds: positive('an idle timeout in seconds'),
     /** Automatic bans (per IPv4 address / IPv6 /64, shared by every pool of the process). */
@@ -214,6 +223,7 @@ export const DEFAULT_CONFIG: Config = {
     versionMask: '1fffe000',
     maxConnections: 10_000,
     maxConnectionsPerIp: 256,
+    workers: 0,
     idleTimeoutSeconds: 15,
     bans: {
       enabled: true,

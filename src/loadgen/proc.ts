@@ -53,10 +53,51 @@ export function parseStatusRssBytes(status: string): number {
   return Number(m[1]) * 1024;
 }
 
+/** The parent pid in a /proc/PID/stat line (field 4). */
+export function parseStatParentPid(stat: string): number {
+  const close = stat.lastIndexOf(')');
+  return Number(
+    stat
+      .slice(close + 2)
+      .trim()
+      .split(/\s+/)[1],
+  );
+}
+
+/** Direct children of `pid` (a pool's socket worker processes), from /proc. */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (parseStatParentPid(fs.readFileSync(`/proc/${name}/stat`, 'utf8')) === pid) out.push(Number(name));
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/**
+ * The server's CPU and memory: the process plus its child processes, so a pool that spreads its sockets over
+ * worker processes (gxc-pool's `stratum.workers`) is measured whole. A child that exits between two samples
+ * takes its CPU time with it (the figure is then low, never high).
+ */
 export function sampleProcess(pid: number): ProcSample {
-  const stat = parseStatCpuTicks(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  const rssBytes = parseStatusRssBytes(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { rssBytes, cpuSeconds: (stat.utime + stat.stime) / ticksPerSecond(), threads: stat.threads, at: performance.now() };
+  let ticks = 0;
+  let rssBytes = 0;
+  let threads = 0;
+  for (const p of [pid, ...childPids(pid)]) {
+    try {
+      const stat = parseStatCpuTicks(fs.readFileSync(`/proc/${p}/stat`, 'utf8'));
+      rssBytes += parseStatusRssBytes(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
+      ticks += stat.utime + stat.stime;
+      threads += stat.threads;
+    } catch (err) {
+      if (p === pid) throw err;
+    }
+  }
+  return { rssBytes, cpuSeconds: ticks / ticksPerSecond(), threads, at: performance.now() };
 }
 
 /** Soft and hard open-file limits of this process, from /proc/self/limits. */

@@ -449,6 +449,7 @@ function blockFields(c: BlockCandidate): Record<string, string | number> {
   return { miner: c.address, worker: c.worker, job: c.jobId, height: c.height, hash: c.hash };
 }
 
-function formatDifficulty(d: number): string {
+/** How share difficulties appear in reject messages (shared with the socket workers, which refuse the same way). */
+export function formatDifficulty(d: number): string {
   return d >= 1 ? d.toFixed(2) : d.toPrecision(4);
 }

@@ -94,6 +94,8 @@ export interface StratumServerOptions {
   vardiffTickMs?: number;
   /** Bounds the lines peers can cause (junk, refused connections); default: one for this server's logger. */
   logSampler?: LogSampler;
+  /** First session number (socket worker i starts at i·2^24, so session ids stay unique across processes). */
+  sessionIdBase?: number;
 }
 
 export function createStratumServer(opts: StratumServerOptions): StratumServer {
@@ -159,7 +161,7 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
   const connections = new Map<string, Connection>();
   const watched = new Map<string, WatchedBackend>();
   const perAddress = new AddressCounter(limits.maxConnectionsPerIp);
-  let nextSessionNumber = 0;
+  let nextSessionNumber = opts.sessionIdBase ?? 0;
 
   // The per-address cap counts an IPv6 /64 as one address, like bans do.
   const capKey = (address: string): string => banKey(address) ?? address;

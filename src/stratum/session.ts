@@ -385,6 +385,11 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     this.io.close('client.reconnect sent', (waitSeconds + 5) * 1000);
   }
 
+  /** Whether `setExtranonce` would move this miner now (a socket worker reports it with the session's summary). */
+  get acceptsExtranonceChange(): boolean {
+    return this.extranonceSubscribed && this.workStarted && this.extranonce1 !== null && !this.isClosed;
+  }
+
   setExtranonce(): boolean {
     if (!this.extranonceSubscribed || !this.workStarted || this.extranonce1 === null || this.isClosed) return false;
     const next = this.deps.allocator.allocate();

@@ -1,20 +1,38 @@
 /** Starts real servers on 127.0.0.1:0 and real clients, and closes everything a test opened. */
+import { BanRegistry } from '../../../src/stratum/bans.js';
+import { createClusterStratumServer, type ClusterStratumServer } from '../../../src/stratum/cluster/primary.js';
 import { createStratumServer, type StratumServerOptions } from '../../../src/stratum/server.js';
-import type { StratumServer } from '../../../src/stratum/types.js';
+import type { StratumServer, StratumSessionSummary } from '../../../src/stratum/types.js';
 import { TestClient, type Message } from './client.js';
 import { TestBackend } from './test-backend.js';
 
 export class Harness {
   private readonly servers: StratumServer[] = [];
   private readonly clients: TestClient[] = [];
+  private readonly banLists: BanRegistry[] = [];
+
+  /** @param workers 0: the in-process server; N: N socket worker processes (`stratum.workers`). */
+  constructor(readonly workers = 0) {}
 
   async start(opts: Partial<StratumServerOptions> = {}, host = '127.0.0.1'): Promise<{ server: StratumServer; port: number; backend: TestBackend }> {
     const backend = (opts.backend as TestBackend | undefined) ?? new TestBackend();
-    const server = createStratumServer({
-      difficulty: { initial: 1, floor: 0.001, ceiling: 1_000_000 },
-      ...opts,
-      backend,
-    });
+    const difficulty = { initial: 1, floor: 0.001, ceiling: 1_000_000, ...opts.difficulty };
+    let server: StratumServer;
+    if (this.workers === 0) {
+      server = createStratumServer({ ...opts, difficulty, backend });
+    } else {
+      const bans = opts.bans ?? new BanRegistry();
+      if (opts.bans === undefined) this.banLists.push(bans);
+      server = createClusterStratumServer({
+        backend,
+        workers: this.workers,
+        bans,
+        difficulty,
+        ...(opts.limits ? { limits: opts.limits } : {}),
+        ...(opts.extranonce2Size ? { extranonce2Size: opts.extranonce2Size } : {}),
+        ...(opts.versionMask ? { versionMask: opts.versionMask } : {}),
+      });
+    }
     this.servers.push(server);
     const port = await server.listen(0, host);
     return { server, port, backend };
@@ -26,9 +44,16 @@ export class Harness {
     return c;
   }
 
+  /** The server's sessions as the API sees them (with socket workers: after asking each worker for fresh ones). */
+  async sessions(server: StratumServer): Promise<StratumSessionSummary[]> {
+    if ('syncSessions' in server) await (server as ClusterStratumServer).syncSessions();
+    return server.sessions();
+  }
+
   async closeAll(): Promise<void> {
     for (const c of this.clients.splice(0)) c.close();
     await Promise.all(this.servers.splice(0).map((s) => s.close()));
+    for (const b of this.banLists.splice(0)) b.close();
   }
 }
 
