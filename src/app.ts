@@ -88,7 +88,9 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
 
   const node = await connectNode(cfg, logger);
   const chain = node.chain;
-  const opened = await openStore(storeUrl(cfg), `${os.hostname()}:${process.pid}`, logger);
+  const opened = await openStore(storeUrl(cfg), `${os.hostname()}:${process.pid}`, logger, {
+    sqliteWriterThread: cfg.store.sqliteWriterThread,
+  });
   const { store, instanceId } = opened;
 
   // Read before any port opens: a bad certificate stops the start with a message naming the file.

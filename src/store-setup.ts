@@ -1,7 +1,8 @@
 /** Opens the store named by the config, migrates it, registers this instance and starts the share writer. */
 import type { Logger } from './log/logger.js';
-import { createStore } from './store/index.js';
+import { createStore, sqliteFileOf } from './store/index.js';
 import { ShareWriter } from './store/share-writer.js';
+import { SqliteShareThread } from './store/sqlite/share-thread.js';
 import type { Store } from './store/types.js';
 
 export interface OpenedStore {
@@ -12,9 +13,17 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
+export interface OpenStoreOptions {
+  /**
+   * SQLite: insert shares from a worker thread with its own connection, so group commits never block the event
+   * loop (default true). Ignored for PostgreSQL (its driver is asynchronous) and for `:memory:`.
+   */
+  sqliteWriterThread?: boolean;
+}
+
 const HEARTBEAT_MS = 10_000;
 
-export async function openStore(url: string, instanceName: string, logger: Logger): Promise<OpenedStore> {
+export async function openStore(url: string, instanceName: string, logger: Logger, options: OpenStoreOptions = {}): Promise<OpenedStore> {
   const store = await createStore(url);
   await store.migrate();
   const instanceId = await store.registerInstance(instanceName);
@@ -24,7 +33,18 @@ export async function openStore(url: string, instanceName: string, logger: Logge
       .catch((err: unknown) => logger.error({ event: 'instance_heartbeat_failed', instanceId, err: String(err) }, 'instance heartbeat failed'));
   }, HEARTBEAT_MS);
   heartbeat.unref();
-  const shareWriter = new ShareWriter(store, { logger: logger.child({ component: 'share-writer' }) });
+  const writerLog = logger.child({ component: 'share-writer' });
+  const sqliteFile = sqliteFileOf(url);
+  const shareThread =
+    (options.sqliteWriterThread ?? true) && sqliteFile !== null && sqliteFile !== ':memory:'
+      ? await SqliteShareThread.start(sqliteFile, { logger: writerLog }).catch(async (err: unknown) => {
+          clearInterval(heartbeat);
+          await store.releaseInstance(instanceId).catch(() => undefined);
+          await store.close();
+          throw err;
+        })
+      : null;
+  const shareWriter = new ShareWriter(shareThread ?? store, { logger: writerLog });
   return {
     store,
     shareWriter,
@@ -32,6 +52,7 @@ export async function openStore(url: string, instanceName: string, logger: Logge
     close: async () => {
       clearInterval(heartbeat);
       await shareWriter.close();
+      await shareThread?.close();
       await store.releaseInstance(instanceId).catch(() => undefined);
       await store.close();
     },
