@@ -285,7 +285,14 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   for (const p of pools) addLedger(cfg, p);
 
   logger.info(
-    { event: 'started', node: node.description, chain: chain.kind, store: store.description, instanceId },
+    {
+      event: 'started',
+      node: node.description,
+      chain: chain.kind,
+      store: store.description,
+      shareWriterThread: opened.sharesOnThread,
+      instanceId,
+    },
     `gxc-pool running: node ${node.description} (${chain.kind}), store ${store.description}, instance ${instanceId}`,
   );
   for (const p of pools) {

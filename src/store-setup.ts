@@ -8,6 +8,8 @@ import type { Store } from './store/types.js';
 export interface OpenedStore {
   store: Store;
   shareWriter: ShareWriter;
+  /** Whether shares are inserted by the SQLite writer thread (false: on this thread's store connection). */
+  sharesOnThread: boolean;
   /** Unique among live instances sharing this database: the first byte of every extranonce1 handed out. */
   instanceId: number;
   close(): Promise<void>;
@@ -48,6 +50,7 @@ export async function openStore(url: string, instanceName: string, logger: Logge
   return {
     store,
     shareWriter,
+    sharesOnThread: shareThread !== null,
     instanceId,
     close: async () => {
       clearInterval(heartbeat);

@@ -36,13 +36,12 @@ interface InFlight {
   reject: (err: Error) => void;
 }
 
-/** A thread that dies sooner than this after it started is not restarted at once but on the next batch. */
-const QUICK_DEATH_MS = 1_000;
 const CLOSE_TIMEOUT_MS = 5_000;
 
 export class SqliteShareThread implements Pick<Store, 'insertShares'> {
   private thread: Worker | null = null;
-  private threadStartedAt = 0;
+  /** The current thread answered at least once: replaced at once if it dies (else on the next batch, no loop). */
+  private threadAnswered = false;
   private readonly inFlight = new Map<number, InFlight>();
   private nextSeq = 1;
   private closing = false;
@@ -136,7 +135,7 @@ export class SqliteShareThread implements Pick<Store, 'insertShares'> {
     const thread = startModuleWorker(import.meta.url, 'share-thread-worker', { ...data }, { name: 'sqlite-share-writer' });
     thread.unref();
     this.thread = thread;
-    this.threadStartedAt = Date.now();
+    this.threadAnswered = false;
     this.started += 1;
     if (this.started > 1) this.options.logger?.warn({ event: 'share_thread_restarted', restarts: this.restarts }, 'share writer thread restarted');
     let lastError: Error | null = null;
@@ -149,6 +148,7 @@ export class SqliteShareThread implements Pick<Store, 'insertShares'> {
   }
 
   private answer(thread: Worker, m: FromShareThread): void {
+    if (thread === this.thread) this.threadAnswered = true;
     if (m.t === 'opened') return;
     const batch = this.inFlight.get(m.seq);
     if (batch === undefined) return;
@@ -175,6 +175,6 @@ export class SqliteShareThread implements Pick<Store, 'insertShares'> {
     // transaction when the connection went away; only a death in the microseconds between COMMIT and the answer
     // would leave rows that the miner is nevertheless asked to resubmit.
     for (const b of batches) b.reject(new StoreError(`share writer thread ${reason} before answering: batch not acknowledged`));
-    if (!this.closing && Date.now() - this.threadStartedAt >= QUICK_DEATH_MS) this.spawn();
+    if (!this.closing && this.threadAnswered) this.spawn();
   }
 }
