@@ -15,6 +15,7 @@ import type { Logger } from '../../src/log/logger.js';
 import { ShareWriter } from '../../src/store/share-writer.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { SqliteShareThread, SqliteWriteError } from '../../src/store/sqlite/share-thread.js';
+import { fromShareColumns, toShareColumns } from '../../src/store/sqlite/share-thread-messages.js';
 import type { Store } from '../../src/store/types.js';
 import { openStore } from '../../src/store-setup.js';
 import { share } from './support.js';
@@ -75,6 +76,14 @@ function settledWithin<T>(p: Promise<T>, ms: number): Promise<'settled' | 'pendi
 }
 
 describe('SqliteShareThread', () => {
+  it('sends a batch as columns that give back every field exactly', () => {
+    const shares = [
+      share({ isBlock: true, difficulty: 1e-9, networkDifficulty: 123_456.789, actualDifficulty: 0.1 + 0.2, createdAt: Date.now() }),
+      share({ pool: 'gpu', instanceId: 255, address: 'tGXC…ünïcode', worker: '', jobId: 'ff', height: Number.MAX_SAFE_INTEGER }),
+    ];
+    expect(fromShareColumns(toShareColumns(shares))).toEqual(shares);
+  });
+
   it('inserts each batch in one transaction and returns the ids in input order, as the store reads them', async () => {
     const thread = await startThread();
     expect(await thread.insertShares([])).toEqual([]);

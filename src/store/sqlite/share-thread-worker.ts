@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { openSqliteConnection } from './connection.js';
 import { INSERT_SHARE_SQL, insertShareRows } from './share-insert.js';
-import type { FromShareThread, ShareThreadData, ToShareThread } from './share-thread-messages.js';
+import { type FromShareThread, fromShareColumns, type ShareColumns, type ShareThreadData, type ToShareThread } from './share-thread-messages.js';
 
 const data = workerData as ShareThreadData;
 const port = parentPort;
@@ -52,7 +52,8 @@ function holdWhileAsked(): void {
   while (Atomics.load(gate, 0) !== 0) Atomics.wait(gate, 0, Atomics.load(gate, 0), 50);
 }
 
-function writeBatch(seq: number, shares: Extract<ToShareThread, { t: 'insert' }>['shares']): void {
+function writeBatch(seq: number, columns: ShareColumns): void {
+  const shares = fromShareColumns(columns);
   let conn: Connection;
   try {
     conn = connect();

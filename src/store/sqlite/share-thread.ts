@@ -11,7 +11,7 @@ import { startModuleWorker } from '../../threads/module-worker.js';
 import { StoreError } from '../errors.js';
 import { validateShare } from '../sql/shares.js';
 import type { NewShare, Store } from '../types.js';
-import type { FromShareThread, ShareThreadData, ToShareThread } from './share-thread-messages.js';
+import { type FromShareThread, type ShareThreadData, type ToShareThread, toShareColumns } from './share-thread-messages.js';
 
 export interface SqliteShareThreadOptions {
   logger?: Logger;
@@ -105,7 +105,7 @@ export class SqliteShareThread implements Pick<Store, 'insertShares'> {
       this.inFlight.set(seq, { count: shares.length, resolve, reject });
       // Only while a batch waits does the thread keep the process alive.
       if (this.inFlight.size === 1) thread.ref();
-      thread.postMessage({ t: 'insert', seq, shares: shares as NewShare[] } satisfies ToShareThread);
+      thread.postMessage({ t: 'insert', seq, shares: toShareColumns(shares) } satisfies ToShareThread);
     });
   }
 
