@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/log/logger.js';
 import { ShareWriter } from '../../src/store/share-writer.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
@@ -25,17 +25,19 @@ let file: string;
 let store: Store;
 const threads: SqliteShareThread[] = [];
 
-beforeEach(async () => {
+async function freshDatabase(): Promise<void> {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gxc-share-thread-'));
   file = path.join(dir, 'pool.db');
   store = createSqliteStore(file);
   await store.migrate();
-});
-afterEach(async () => {
+}
+async function dropDatabase(): Promise<void> {
   for (const t of threads.splice(0)) await t.close();
   await store.close();
   fs.rmSync(dir, { recursive: true, force: true });
-});
+}
+/** Starting a thread through tsx takes seconds on a loaded machine: tests that start several get more time. */
+const SPAWNS = 90_000;
 
 async function startThread(options: Parameters<typeof SqliteShareThread.start>[1] = {}): Promise<SqliteShareThread> {
   const thread = await SqliteShareThread.start(file, options);
@@ -43,11 +45,11 @@ async function startThread(options: Parameters<typeof SqliteShareThread.start>[1
   return thread;
 }
 
-/** Rows another connection sees committed (WAL: uncommitted rows of the writer are invisible to it). */
-function committedWorkers(): string[] {
+/** Workers (named `prefix…`) of the rows another connection sees committed (WAL hides uncommitted rows). */
+function committedWorkers(prefix = ''): string[] {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare('SELECT worker FROM shares ORDER BY id').all() as { worker: string }[]).map((r) => r.worker);
+    return (db.prepare("SELECT worker FROM shares WHERE worker LIKE ? || '%' ORDER BY id").all(prefix) as { worker: string }[]).map((r) => r.worker);
   } finally {
     db.close();
   }
@@ -75,7 +77,15 @@ function settledWithin<T>(p: Promise<T>, ms: number): Promise<'settled' | 'pendi
   ]);
 }
 
-describe('SqliteShareThread', () => {
+describe('SqliteShareThread, one thread for these tests', () => {
+  const hold = new Int32Array(new SharedArrayBuffer(4));
+  let shared: SqliteShareThread;
+  beforeAll(async () => {
+    await freshDatabase();
+    shared = await startThread({ holdCommit: hold });
+  }, SPAWNS);
+  afterAll(dropDatabase);
+
   it('sends a batch as columns that give back every field exactly', () => {
     const shares = [
       share({ isBlock: true, difficulty: 1e-9, networkDifficulty: 123_456.789, actualDifficulty: 0.1 + 0.2, createdAt: Date.now() }),
@@ -85,7 +95,7 @@ describe('SqliteShareThread', () => {
   });
 
   it('inserts each batch in one transaction and returns the ids in input order, as the store reads them', async () => {
-    const thread = await startThread();
+    const thread = shared;
     expect(await thread.insertShares([])).toEqual([]);
     const first = await thread.insertShares([share({ worker: 'a0' }), share({ worker: 'a1', difficulty: 2.5, isBlock: true })]);
     const second = await thread.insertShares(Array.from({ length: 300 }, (_, i) => share({ worker: `b${i}` })));
@@ -93,7 +103,7 @@ describe('SqliteShareThread', () => {
     expect(second).toHaveLength(300);
     const ids = [...first, ...second];
     for (let i = 1; i < ids.length; i++) expect(ids[i]).toBe((ids[i - 1] as number) + 1);
-    const rows = await store.sharesBackFrom('asic', ids[ids.length - 1] as number, 1000);
+    const rows = (await store.sharesBackFrom('asic', ids[ids.length - 1] as number, 1000)).filter((r) => r.id >= (ids[0] as number));
     expect(rows).toHaveLength(302);
     const byId = new Map(rows.map((r) => [r.id, r]));
     expect(byId.get(first[1] as number)).toMatchObject({ worker: 'a1', difficulty: 2.5 });
@@ -101,30 +111,31 @@ describe('SqliteShareThread', () => {
   });
 
   it('refuses a malformed share with the store’s precise message, before anything reaches the thread', async () => {
-    const thread = await startThread();
-    await expect(thread.insertShares([share(), share({ difficulty: Number.NaN })])).rejects.toThrow(/share #1: difficulty must be a finite number/);
+    const thread = shared;
+    await expect(thread.insertShares([share({ worker: 'bad0' }), share({ worker: 'bad1', difficulty: Number.NaN })])).rejects.toThrow(
+      /share #1: difficulty must be a finite number/,
+    );
     expect(thread.pending).toBe(0);
-    expect(committedWorkers()).toEqual([]);
+    expect(committedWorkers('bad')).toEqual([]);
   });
 
   it('does not acknowledge a batch before its COMMIT returned', async () => {
-    const hold = new Int32Array(new SharedArrayBuffer(4));
-    const thread = await startThread({ holdCommit: hold });
+    const thread = shared;
     Atomics.store(hold, 0, 1);
     const ack = thread.insertShares([share({ worker: 'held1' }), share({ worker: 'held2' })]);
     // The rows are inserted inside the open transaction; the thread waits before COMMIT.
     expect(await settledWithin(ack, 400)).toBe('pending');
-    expect(committedWorkers()).toEqual([]);
+    expect(committedWorkers('held')).toEqual([]);
     expect(thread.pending).toBe(1);
     Atomics.store(hold, 0, 0);
     Atomics.notify(hold, 0);
     const ids = await ack;
     expect(ids).toHaveLength(2);
-    expect(committedWorkers()).toEqual(['held1', 'held2']);
+    expect(committedWorkers('held')).toEqual(['held1', 'held2']);
   });
 
   it('rejects every share of a batch SQLite refuses, stores none of it, and writes the next batch', async () => {
-    const thread = await startThread();
+    const thread = shared;
     // A real failure in the middle of a batch: SQLite aborts the statement on the third row.
     const admin = new Database(file);
     admin.exec(`CREATE TRIGGER refuse_poison BEFORE INSERT ON shares WHEN NEW.worker = 'poison'
@@ -141,86 +152,115 @@ describe('SqliteShareThread', () => {
     expect(reason).toBeInstanceOf(SqliteWriteError);
     expect(reason.code).toBe('SQLITE_CONSTRAINT_TRIGGER');
     expect(reason.message).toMatch(/database or disk is full \(SQLITE_CONSTRAINT_TRIGGER\)/);
-    expect(committedWorkers()).toEqual([]);
-    expect(await writer.add(share({ worker: 'after' }))).toBeGreaterThan(0);
-    expect(committedWorkers()).toEqual(['after']);
+    expect(committedWorkers('f-')).toEqual([]);
+    expect(committedWorkers('poison')).toEqual([]);
+    expect(await writer.add(share({ worker: 'f-after' }))).toBeGreaterThan(0);
+    expect(committedWorkers('f-')).toEqual(['f-after']);
     expect(writer.stats).toMatchObject({ batches: 1, shares: 1, failedBatches: 1, failedShares: 3 });
     await writer.close();
   });
+});
 
-  it('fails the batch in flight when the thread dies, logs it, and a new thread writes the next batch', async () => {
-    const hold = new Int32Array(new SharedArrayBuffer(4));
-    const { logger, lines } = memoryLogger();
-    const thread = await startThread({ holdCommit: hold, logger });
-    Atomics.store(hold, 0, 1);
-    const first = thread.worker;
-    const inFlight = thread.insertShares([share({ worker: 'lost1' }), share({ worker: 'lost2' })]);
-    expect(await settledWithin(inFlight, 300)).toBe('pending');
-    await first?.terminate();
-    await expect(inFlight).rejects.toThrow(/share writer thread exited with code 1 before answering: batch not acknowledged/);
-    expect(thread.worker).not.toBeNull();
-    expect(thread.worker).not.toBe(first);
-    expect(thread.restarts).toBe(1);
-    Atomics.store(hold, 0, 0);
-    // The dead thread's transaction was rolled back: its rows are gone and the write lock is free again.
-    expect(await thread.insertShares([share({ worker: 'next' })])).toHaveLength(1);
-    expect(committedWorkers()).toEqual(['next']);
-    const events = lines().map((l) => l.event);
-    expect(events).toContain('share_thread_died');
-    expect(events).toContain('share_thread_restarted');
-    expect(lines().find((l) => l.event === 'share_thread_died')).toMatchObject({ batches: 1, shares: 2 });
-  });
+describe('SqliteShareThread, a fresh database and thread per test', () => {
+  beforeEach(freshDatabase);
+  afterEach(dropDatabase);
 
-  it('a thread that never answered is replaced by the next batch, not in a loop', async () => {
-    const thread = await startThread();
-    const first = thread.worker;
-    if (first === null) throw new Error('no thread after start');
-    let exited = once(first, 'exit');
-    await first.terminate();
-    await exited;
-    // It had answered `opened`: replaced at once. Its replacement dies before answering anything: not replaced.
-    const second = thread.worker;
-    expect(second).not.toBeNull();
-    expect(second).not.toBe(first);
-    exited = once(second as NonNullable<typeof second>, 'exit');
-    await second?.terminate();
-    await exited;
-    expect(thread.worker).toBeNull();
-    expect(await thread.insertShares([share({ worker: 'w' })])).toHaveLength(1);
-    expect(thread.restarts).toBe(2);
-    expect(committedWorkers()).toEqual(['w']);
-  });
+  it(
+    'fails the batch in flight when the thread dies, logs it, and a new thread writes the next batch',
+    async () => {
+      const hold = new Int32Array(new SharedArrayBuffer(4));
+      const { logger, lines } = memoryLogger();
+      const thread = await startThread({ holdCommit: hold, logger });
+      Atomics.store(hold, 0, 1);
+      const first = thread.worker;
+      const inFlight = thread.insertShares([share({ worker: 'lost1' }), share({ worker: 'lost2' })]);
+      expect(await settledWithin(inFlight, 300)).toBe('pending');
+      await first?.terminate();
+      await expect(inFlight).rejects.toThrow(/share writer thread exited with code 1 before answering: batch not acknowledged/);
+      expect(thread.worker).not.toBeNull();
+      expect(thread.worker).not.toBe(first);
+      expect(thread.restarts).toBe(1);
+      Atomics.store(hold, 0, 0);
+      // The dead thread's transaction was rolled back: its rows are gone and the write lock is free again.
+      expect(await thread.insertShares([share({ worker: 'next' })])).toHaveLength(1);
+      expect(committedWorkers()).toEqual(['next']);
+      const events = lines().map((l) => l.event);
+      expect(events).toContain('share_thread_died');
+      expect(events).toContain('share_thread_restarted');
+      expect(lines().find((l) => l.event === 'share_thread_died')).toMatchObject({ batches: 1, shares: 2 });
+    },
+    SPAWNS,
+  );
 
-  it('answers the batches posted before close, then refuses new ones', async () => {
-    const thread = await startThread();
-    const acks = [thread.insertShares([share({ worker: 'c1' })]), thread.insertShares([share({ worker: 'c2' })])];
-    await thread.close();
-    expect((await Promise.all(acks)).flat()).toHaveLength(2);
-    await expect(thread.insertShares([share()])).rejects.toThrow(/share writer thread is closed/);
-    expect(committedWorkers()).toEqual(['c1', 'c2']);
-  });
+  it(
+    'a thread that never answered is replaced by the next batch, not in a loop',
+    async () => {
+      const thread = await startThread();
+      const first = thread.worker;
+      if (first === null) throw new Error('no thread after start');
+      let exited = once(first, 'exit');
+      await first.terminate();
+      await exited;
+      // It had answered `opened`: replaced at once. Its replacement dies before answering anything: not replaced.
+      const second = thread.worker;
+      expect(second).not.toBeNull();
+      expect(second).not.toBe(first);
+      exited = once(second as NonNullable<typeof second>, 'exit');
+      await second?.terminate();
+      await exited;
+      expect(thread.worker).toBeNull();
+      expect(await thread.insertShares([share({ worker: 'w' })])).toHaveLength(1);
+      expect(thread.restarts).toBe(2);
+      expect(committedWorkers()).toEqual(['w']);
+    },
+    SPAWNS,
+  );
 
-  it('fails to start with the reason when the database cannot be opened', async () => {
-    const notADir = path.join(dir, 'plain-file');
-    fs.writeFileSync(notADir, 'x');
-    await expect(SqliteShareThread.start(path.join(notADir, 'pool.db'))).rejects.toThrow(/share writer thread cannot open .*plain-file/);
-    await expect(SqliteShareThread.start(':memory:')).rejects.toThrow(/needs a database file/);
-  });
+  it(
+    'answers the batches posted before close, then refuses new ones',
+    async () => {
+      const thread = await startThread();
+      const acks = [thread.insertShares([share({ worker: 'c1' })]), thread.insertShares([share({ worker: 'c2' })])];
+      await thread.close();
+      expect((await Promise.all(acks)).flat()).toHaveLength(2);
+      await expect(thread.insertShares([share()])).rejects.toThrow(/share writer thread is closed/);
+      expect(committedWorkers()).toEqual(['c1', 'c2']);
+    },
+    SPAWNS,
+  );
+
+  it(
+    'fails to start with the reason when the database cannot be opened',
+    async () => {
+      const notADir = path.join(dir, 'plain-file');
+      fs.writeFileSync(notADir, 'x');
+      await expect(SqliteShareThread.start(path.join(notADir, 'pool.db'))).rejects.toThrow(/share writer thread cannot open .*plain-file/);
+      await expect(SqliteShareThread.start(':memory:')).rejects.toThrow(/needs a database file/);
+    },
+    SPAWNS,
+  );
 });
 
 describe('openStore with sqlite', () => {
-  it('writes shares through the thread by default and in the loop when asked', async () => {
-    for (const sqliteWriterThread of [true, false]) {
-      const { logger } = memoryLogger();
-      const opened = await openStore(`sqlite:${file}`, `test-${sqliteWriterThread}`, logger, { sqliteWriterThread });
-      try {
-        expect(opened.sharesOnThread).toBe(sqliteWriterThread);
-        const id = await opened.shareWriter.add(share({ worker: `via-${sqliteWriterThread}` }));
-        expect((await opened.store.sharesBackFrom('asic', id, 1))[0]?.worker).toBe(`via-${sqliteWriterThread}`);
-      } finally {
-        await opened.close();
+  beforeEach(freshDatabase);
+  afterEach(dropDatabase);
+
+  it(
+    'writes shares through the thread by default and in the loop when asked',
+    async () => {
+      for (const sqliteWriterThread of [true, false]) {
+        const { logger } = memoryLogger();
+        const opened = await openStore(`sqlite:${file}`, `test-${sqliteWriterThread}`, logger, { sqliteWriterThread });
+        try {
+          expect(opened.sharesOnThread).toBe(sqliteWriterThread);
+          const id = await opened.shareWriter.add(share({ worker: `via-${sqliteWriterThread}` }));
+          expect((await opened.store.sharesBackFrom('asic', id, 1))[0]?.worker).toBe(`via-${sqliteWriterThread}`);
+        } finally {
+          await opened.close();
+        }
       }
-    }
-    expect(committedWorkers()).toEqual(['via-true', 'via-false']);
-  });
+      expect(committedWorkers()).toEqual(['via-true', 'via-false']);
+    },
+    SPAWNS,
+  );
 });
