@@ -4,14 +4,14 @@
  * COMMIT, real SQLite file in WAL with synchronous=FULL).
  *
  *   node bin/run-ts.js bench/store-writer.ts [--writers=loop,thread] [--inflight=256] [--seconds=4]
- *       [--count=200000] [--half-seconds=4]
+ *       [--count=200000] [--half-seconds=4] [--rate=0]
  *
  * Two phases per writer, each stopping at --count acknowledged shares or its seconds, whichever comes first:
  * - closed loop: --inflight shares kept in flight (the next share is added when one is acknowledged): the
  *   saturating rate, the event-loop delay while it runs, and the CPU per share (process: all threads; main: the
  *   main thread alone, from /proc/self/task/<pid>/stat).
- * - open loop at half the closed-loop rate measured for that writer: shares added on a 1 ms timer at a fixed
- *   rate; ack latency p50/p99/max and the event-loop delay.
+ * - open loop at half the closed-loop rate measured for that writer (or at --rate for both, to compare them at
+ *   the same load): shares added on a 1 ms timer at a fixed rate; ack latency p50/p99/max and the event-loop delay.
  * Shares are plain NewShare rows (distinct hashes), built on the main thread in both cases.
  */
 import fs from 'node:fs';
@@ -30,6 +30,8 @@ const inflight = Math.floor(numberListArg('inflight', [256])[0] ?? 256);
 const maxSeconds = numberArg('seconds', 4);
 const halfSeconds = numberArg('half-seconds', 4);
 const maxShares = Math.floor(numberArg('count', 200_000));
+/** Open-loop rate for every writer (shares/s); 0: half of that writer's own closed-loop rate. */
+const fixedRate = numberArg('rate', 0);
 /** Linux's USER_HZ: the unit of utime/stime in /proc (sysconf(_SC_CLK_TCK) is 100 on every Linux build). */
 const TICK_HZ = 100;
 
@@ -222,9 +224,9 @@ for (const kind of writerKinds) {
     console.log(row(kind, `closed, ${inflight} in flight`, closed));
     console.log(`        ${timed.line()}`);
     timed.reset();
-    const half = closed.acked / closed.seconds / 2;
-    const open = await openLoop(writer, half);
-    console.log(row(kind, `open, ${fmtInt(half)}/s (half)`, open));
+    const rate = fixedRate > 0 ? fixedRate : closed.acked / closed.seconds / 2;
+    const open = await openLoop(writer, rate);
+    console.log(row(kind, `open, ${fmtInt(rate)}/s${fixedRate > 0 ? '' : ' (half)'}`, open));
     console.log(`        ${timed.line()}`);
     await writer.close();
     const b = writer.stats;
