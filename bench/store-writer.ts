@@ -214,7 +214,8 @@ for (const kind of writerKinds) {
   let thread: SqliteShareThread | null = null;
   try {
     await store.migrate();
-    thread = kind === 'thread' ? await SqliteShareThread.start(file) : null;
+    thread = kind === 'thread' ? SqliteShareThread.start(file) : null;
+    await thread?.ready;
     const timed = new TimedInserter(thread ?? store);
     const writer = new ShareWriter(timed);
     // Warm-up: JIT, statement caches, the thread's connection.

@@ -39,12 +39,7 @@ export async function openStore(url: string, instanceName: string, logger: Logge
   const sqliteFile = sqliteFileOf(url);
   const shareThread =
     (options.sqliteWriterThread ?? true) && sqliteFile !== null && sqliteFile !== ':memory:'
-      ? await SqliteShareThread.start(sqliteFile, { logger: writerLog }).catch(async (err: unknown) => {
-          clearInterval(heartbeat);
-          await store.releaseInstance(instanceId).catch(() => undefined);
-          await store.close();
-          throw err;
-        })
+      ? SqliteShareThread.start(sqliteFile, { logger: writerLog })
       : null;
   const shareWriter = new ShareWriter(shareThread ?? store, { logger: writerLog });
   return {

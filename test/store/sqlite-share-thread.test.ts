@@ -40,8 +40,9 @@ async function dropDatabase(): Promise<void> {
 const SPAWNS = 90_000;
 
 async function startThread(options: Parameters<typeof SqliteShareThread.start>[1] = {}): Promise<SqliteShareThread> {
-  const thread = await SqliteShareThread.start(file, options);
+  const thread = SqliteShareThread.start(file, options);
   threads.push(thread);
+  await thread.ready;
   return thread;
 }
 
@@ -230,12 +231,16 @@ describe('SqliteShareThread, a fresh database and thread per test', () => {
   );
 
   it(
-    'fails to start with the reason when the database cannot be opened',
+    'says why it cannot open the database, and fails every batch meanwhile',
     async () => {
       const notADir = path.join(dir, 'plain-file');
       fs.writeFileSync(notADir, 'x');
-      await expect(SqliteShareThread.start(path.join(notADir, 'pool.db'))).rejects.toThrow(/share writer thread cannot open .*plain-file/);
-      await expect(SqliteShareThread.start(':memory:')).rejects.toThrow(/needs a database file/);
+      const thread = SqliteShareThread.start(path.join(notADir, 'pool.db'));
+      threads.push(thread);
+      await expect(thread.ready).rejects.toThrow(/share writer thread cannot open .*plain-file/);
+      // Every batch fails with the reason (error 20 to the miner); none is acknowledged.
+      await expect(thread.insertShares([share()])).rejects.toBeInstanceOf(SqliteWriteError);
+      expect(() => SqliteShareThread.start(':memory:')).toThrow(/needs a database file/);
     },
     SPAWNS,
   );

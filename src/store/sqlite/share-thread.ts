@@ -50,19 +50,20 @@ export class SqliteShareThread implements Pick<Store, 'insertShares'> {
   private constructor(
     private readonly file: string,
     private readonly options: SqliteShareThreadOptions,
-  ) {}
+  ) {
+    this.ready = this.open(this.spawn());
+    this.ready.catch((err: unknown) =>
+      options.logger?.error({ event: 'share_thread_open_failed', err: String(err) }, 'share writer thread cannot open the database'),
+    );
+  }
 
-  /** Starts the thread and waits until it opened the (already migrated) database, so a bad file fails the start. */
-  static async start(file: string, options: SqliteShareThreadOptions = {}): Promise<SqliteShareThread> {
-    if (file === ':memory:' || file === '') throw new StoreError(`a share writer thread needs a database file, got ${JSON.stringify(file)}`);
-    const writer = new SqliteShareThread(file, options);
-    const thread = writer.spawn();
-    await new Promise<void>((resolve, reject) => {
+  private open(thread: Worker): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const onMessage = (m: FromShareThread) => {
         if (m.t === 'opened') done(null);
-        else if (m.t === 'failed' && m.seq === 0) done(new SqliteWriteError(`share writer thread cannot open ${file}: ${m.message}`, m.code));
+        else if (m.t === 'failed' && m.seq === 0) done(new SqliteWriteError(`share writer thread cannot open ${this.file}: ${m.message}`, m.code));
       };
-      const onExit = (code: number) => done(new StoreError(`share writer thread exited with code ${code} while opening ${file}`));
+      const onExit = (code: number) => done(new StoreError(`share writer thread exited with code ${code} while opening ${this.file}`));
       const done = (err: Error | null) => {
         thread.off('message', onMessage);
         thread.off('exit', onExit);
@@ -72,12 +73,19 @@ export class SqliteShareThread implements Pick<Store, 'insertShares'> {
       thread.on('message', onMessage);
       thread.on('exit', onExit);
       thread.postMessage({ t: 'open' } satisfies ToShareThread);
-    }).catch(async (err: unknown) => {
-      writer.closing = true;
-      await thread.terminate();
-      throw err;
     });
-    return writer;
+  }
+
+  /**
+   * Resolves once the first thread opened the (already migrated) database; rejects with the reason it could not
+   * (then every batch fails with that reason until an open succeeds). Start-up does not wait for it.
+   */
+  readonly ready: Promise<void>;
+
+  /** Starts the thread; it opens its connection while the rest of the process starts. */
+  static start(file: string, options: SqliteShareThreadOptions = {}): SqliteShareThread {
+    if (file === ':memory:' || file === '') throw new StoreError(`a share writer thread needs a database file, got ${JSON.stringify(file)}`);
+    return new SqliteShareThread(file, options);
   }
 
   /** The running thread (tests and diagnostics); null between a death and the next batch. */
