@@ -18,6 +18,7 @@ const BACKSTOP_MS = 150_000;
 const plan: Array<{ file: string; args: string[] }> = [
   { file: 'share-check.ts', args: ['--seconds=1.5', '--count=150000'] },
   { file: 'share-pipeline.ts', args: ['--inflight=1,16,256', '--count=20000', '--seconds=3'] },
+  { file: 'store-writer.ts', args: ['--seconds=2', '--half-seconds=2'] },
   { file: 'ethash.ts', args: ['--seconds=2', '--count=2000', '--epochs=0', '--burst=200'] },
   { file: 'api.ts', args: ['--shares=50000', '--seconds=2', '--clients=100'] },
   { file: 'stratum.ts', args: ['--connections=100,1000', '--backend=fast,pool', '--rate=2', '--seconds=3', '--closed-seconds=2', '--broadcasts=5'] },

@@ -92,6 +92,7 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   const chain = node.chain;
   const opened = await openStore(storeUrl(cfg), `${os.hostname()}:${process.pid}`, logger, {
     spoolFile: path.join(cfg.dataDir, 'pg-spool.journal'),
+    sqliteWriterThread: cfg.store.sqliteWriterThread,
   });
   const { store, instanceId } = opened;
 
@@ -289,7 +290,14 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   for (const p of pools) addLedger(cfg, p);
 
   logger.info(
-    { event: 'started', node: node.description, chain: chain.kind, store: store.description, instanceId },
+    {
+      event: 'started',
+      node: node.description,
+      chain: chain.kind,
+      store: store.description,
+      shareWriterThread: opened.sharesOnThread,
+      instanceId,
+    },
     `gxc-pool running: node ${node.description} (${chain.kind}), store ${store.description}, instance ${instanceId}`,
   );
   for (const p of pools) {

@@ -1,9 +1,10 @@
 /** Opens the store named by the config, migrates it, registers this instance and starts the share writer. */
 import type { Logger } from './log/logger.js';
-import { createStore } from './store/index.js';
+import { createStore, sqliteFileOf } from './store/index.js';
 import { ShareWriter } from './store/share-writer.js';
 import { SpoolJournal } from './store/spool/journal.js';
 import { ShareSpool } from './store/spool/spool.js';
+import { SqliteShareThread } from './store/sqlite/share-thread.js';
 import type { Store } from './store/types.js';
 
 export interface OpenedStore {
@@ -11,6 +12,8 @@ export interface OpenedStore {
   shareWriter: ShareWriter;
   /** The PostgreSQL spool (journal of acknowledged shares the database could not take yet), or null. */
   spool: ShareSpool | null;
+  /** Whether shares are inserted by the SQLite writer thread (false: on this thread's store connection). */
+  sharesOnThread: boolean;
   /** Unique among live instances sharing this database: the first byte of every extranonce1 handed out. */
   instanceId: number;
   close(): Promise<void>;
@@ -22,6 +25,11 @@ export interface OpenStoreOptions {
    * directories). Used only when the store can take a spool (PostgreSQL).
    */
   spoolFile?: string;
+  /**
+   * SQLite: insert shares from a worker thread with its own connection, so group commits never block the event
+   * loop (default true). Ignored for PostgreSQL (its driver is asynchronous) and for `:memory:`.
+   */
+  sqliteWriterThread?: boolean;
 }
 
 const HEARTBEAT_MS = 10_000;
@@ -37,11 +45,18 @@ export async function openStore(url: string, instanceName: string, logger: Logge
       .catch((err: unknown) => logger.error({ event: 'instance_heartbeat_failed', instanceId, err: String(err) }, 'instance heartbeat failed'));
   }, HEARTBEAT_MS);
   heartbeat.unref();
-  const shareWriter = new ShareWriter(store, { logger: logger.child({ component: 'share-writer' }), spool: spool ?? undefined });
+  const writerLog = logger.child({ component: 'share-writer' });
+  const sqliteFile = sqliteFileOf(url);
+  const shareThread =
+    (options.sqliteWriterThread ?? true) && sqliteFile !== null && sqliteFile !== ':memory:'
+      ? SqliteShareThread.start(sqliteFile, { logger: writerLog })
+      : null;
+  const shareWriter = new ShareWriter(shareThread ?? store, { logger: writerLog, spool: spool ?? undefined });
   return {
     store,
     shareWriter,
     spool,
+    sharesOnThread: shareThread !== null,
     instanceId,
     close: async () => {
       clearInterval(heartbeat);
@@ -49,6 +64,7 @@ export async function openStore(url: string, instanceName: string, logger: Logge
       // Whatever could not be replayed stays in the journal for the next start.
       if (spool !== null) await spool.replayAll().catch(() => false);
       await spool?.close();
+      await shareThread?.close();
       await store.releaseInstance(instanceId).catch(() => undefined);
       await store.close();
     },

@@ -102,6 +102,14 @@ export const ConfigSchema = z.strictObject({
       error: (iss) => `expected sqlite:PATH or postgres://user:pass@host/db, got ${JSON.stringify(withoutPassword(iss.input))}`,
     })
     .optional(),
+  /** How the store is written (the database itself is `db`). */
+  store: z.strictObject({
+    /**
+     * SQLite: share inserts and their group commits run on a worker thread with its own connection, so a commit's
+     * fsync never blocks the event loop that owns the sockets. false: on the main thread, as before.
+     */
+    sqliteWriterThread: z.boolean(),
+  }),
   /** Which pools this process runs. */
   pool: choice(['all', 'asic', 'gpu', 'general']),
   stratum: z.strictObject({
@@ -216,6 +224,7 @@ export const DEFAULT_CONFIG: Config = {
   node: { chain: 'auto', timeoutMs: 10_000, pollMs: 250, refreshSeconds: 30 },
   poolTag: '/gxc-pool/',
   dataDir: './data',
+  store: { sqliteWriterThread: true },
   pool: 'all',
   stratum: {
     host: '0.0.0.0',

@@ -4,9 +4,14 @@ import type { PostgresStoreOptions } from './postgres/index.js';
 import { createSqliteStore } from './sqlite/index.js';
 import type { Store } from './types.js';
 
+/** The file of a `sqlite:PATH` url (`sqlite:///abs` = `/abs`), or null for any other store url. */
+export function sqliteFileOf(url: string): string | null {
+  return url.startsWith('sqlite:') ? url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '') : null;
+}
+
 export async function createStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
-  if (url.startsWith('sqlite:')) {
-    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  const file = sqliteFileOf(url);
+  if (file !== null) {
     if (file === '') throw new StoreError(`store url ${JSON.stringify(url)} has no file path (sqlite:PATH)`);
     return createSqliteStore(file, options);
   }

@@ -72,7 +72,9 @@ describe('the compiled build (no transpiler at run time)', () => {
       ]),
       { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    await waitFor(pool, /"event":"listening"/, 60_000);
+    const startLog = await waitFor(pool, /"event":"listening"/, 60_000);
+    // Shares go through the SQLite writer thread, whose entry is the compiled share-thread-worker.js.
+    expect(startLog).toMatch(/"event":"started".*"shareWriterThread":true/);
   }, 300_000);
 
   afterAll(async () => {

@@ -1,15 +1,12 @@
 /** The embedded store: one SQLite file in WAL mode, durable at commit (synchronous=FULL). */
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { NewShare, Store } from '../types.js';
 import type { SqlBackend, StoreOptions } from '../sql/backend.js';
 import type { SqlExecutor } from '../sql/db.js';
 import { SqlStore } from '../sql/store.js';
+import { openSqliteConnection } from './connection.js';
 import { SqliteDb } from './executor.js';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations.js';
-
-const BUSY_TIMEOUT_MS = 5_000;
+import { INSERT_SHARE_SQL, insertShareRows } from './share-insert.js';
 
 class SqliteBackend implements SqlBackend {
   readonly db: SqliteDb;
@@ -19,14 +16,7 @@ class SqliteBackend implements SqlBackend {
     file: string,
     private readonly migrations: readonly Migration[],
   ) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const raw = new Database(file);
-    raw.pragma('journal_mode = WAL');
-    // FULL: the WAL is fsynced at every commit, so a share acknowledged after commit survives a power loss.
-    raw.pragma('synchronous = FULL');
-    raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    raw.pragma('foreign_keys = ON');
-    raw.defaultSafeIntegers(true);
+    const raw = openSqliteConnection(file);
     this.db = new SqliteDb(raw);
     this.description = `sqlite:${file}`;
   }
@@ -55,30 +45,8 @@ class SqliteBackend implements SqlBackend {
   }
 
   async insertShares(_q: SqlExecutor, shares: readonly NewShare[]): Promise<number[]> {
-    // Runs inside the transaction SqlStore opened (the connection is held): one cached statement per row is the
-    // fastest way to insert into SQLite, and lastInsertRowid gives each id exactly.
-    const { statement } = this.db.statement(
-      `INSERT INTO shares (pool, instance_id, address, worker, job_id, height, difficulty, network_difficulty,
-         actual_difficulty, hash, is_block, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    );
-    return shares.map((s) =>
-      Number(
-        statement.run(
-          s.pool,
-          s.instanceId,
-          s.address,
-          s.worker,
-          s.jobId,
-          s.height,
-          s.difficulty,
-          s.networkDifficulty,
-          s.actualDifficulty,
-          s.hash,
-          s.isBlock ? 1 : 0,
-          s.createdAt,
-        ).lastInsertRowid,
-      ),
-    );
+    // Runs inside the transaction SqlStore opened (the connection is held).
+    return insertShareRows(this.db.statement(INSERT_SHARE_SQL).statement, shares);
   }
 
   async lockPoolLedger(): Promise<void> {
