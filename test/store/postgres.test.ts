@@ -39,6 +39,7 @@ describe('postgres store specifics', () => {
           { version: 2, name: 'instances and leases' },
           { version: 3, name: 'balance ledger and payments' },
           { version: 4, name: 'time series' },
+          { version: 5, name: 'block re-credit generations' },
         ]);
         const money = await client.query(
           `SELECT data_type FROM information_schema.columns WHERE table_name = 'ledger_entries' AND column_name = 'amount'`,
