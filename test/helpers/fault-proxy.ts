@@ -8,7 +8,8 @@
  *   garbage   random bytes written on the socket, not even HTTP, then closed
  *   html502   an HTML "502 Bad Gateway" page, as a reverse proxy in front of a dead node sends
  *   nonsense  the node's real reply with its `result` replaced by a wrong shape (a hash that is a number, a
- *             template whose height is a string, …): valid JSON-RPC, meaningless content
+ *             template whose height is a string, …): valid JSON-RPC, meaningless content (optionally for
+ *             some methods only, so that a caller gets past its other calls to the one under test)
  *   hang      the request is read and held unanswered; when the mode leaves `hang` the held requests are
  *             forwarded and answered late, as a node that stalls and wakes up does
  */
@@ -23,7 +24,8 @@ export type FaultMode =
   | { kind: 'flap'; everyMs: number }
   | { kind: 'garbage' }
   | { kind: 'html502' }
-  | { kind: 'nonsense' }
+  /** `only`: the JSON-RPC methods that get nonsense (the others pass); all when absent. */
+  | { kind: 'nonsense'; only?: readonly string[] }
   | { kind: 'hang' };
 
 /** One request as the proxy saw it: the JSON-RPC method (or '?') and what was done with it. */
@@ -66,15 +68,18 @@ export async function startFaultProxy(upstreamUrl: string, initial: FaultMode = 
   const requests: ProxiedRequest[] = [];
   const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
-  function record(body: Buffer, handling: ProxiedRequest['handling']): void {
-    let method = '?';
+  function methodOf(body: Buffer): string {
     try {
       const parsed = JSON.parse(body.toString('utf8')) as { method?: unknown };
-      if (typeof parsed.method === 'string') method = parsed.method;
+      if (typeof parsed.method === 'string') return parsed.method;
     } catch {
-      // not JSON: recorded as '?'
+      // not JSON
     }
-    requests.push({ method, handling, at: Date.now() });
+    return '?';
+  }
+
+  function record(body: Buffer, handling: ProxiedRequest['handling']): void {
+    requests.push({ method: methodOf(body), handling, at: Date.now() });
     if (requests.length > 10_000) requests.splice(0, requests.length - 10_000);
   }
 
@@ -143,7 +148,8 @@ export async function startFaultProxy(upstreamUrl: string, initial: FaultMode = 
   }
 
   function handle(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void {
-    const kind = effective();
+    let kind = effective();
+    if (current.kind === 'nonsense' && current.only !== undefined && !current.only.includes(methodOf(body))) kind = 'pass';
     switch (kind) {
       case 'pass':
         record(body, 'pass');
@@ -240,6 +246,7 @@ export function wrongShape(result: unknown, n: number): unknown {
     const broken = WRONG_SCALARS.find((w) => typeof w !== typeof record[key] || Array.isArray(w) !== Array.isArray(record[key]));
     return { ...record, [key]: key === 'transactions' ? { not: 'a list' } : broken };
   }
-  const variants = WRONG_SCALARS.filter((w) => typeof w !== typeof result);
+  // A string result (a block hash) also gets a string that is not one.
+  const variants = WRONG_SCALARS.filter((w) => typeof w !== typeof result || (typeof result === 'string' && w !== result));
   return variants[n % variants.length];
 }
