@@ -20,7 +20,9 @@
  * Store (status 'orphaned' → …), so a return is credited exactly once, however many runs or instances see it.
  *
  * Safety: nothing is judged unless the node says it is synced, and a block is only orphaned once the node's tip
- * has reached its height (a node that restarted behind must not orphan good blocks). Every transition is a
+ * has reached its height (a node that restarted behind must not orphan good blocks); the adapters' blockStatus
+ * throws on an answer that is not a block hash (a node answering nonsense must not orphan either, see
+ * test/ledger/nonsense-node.test.ts): the run records the error and retries next time. Every transition is a
  * compare-and-set in the Store (creditBlock refuses a second credit, orphanBlock reverses at most once), so a run
  * interrupted at any point, or run twice, changes nothing more.
  */
