@@ -8,9 +8,21 @@
  *   immature  ──confirmations ≥ coinbaseMaturity──▶ confirmed   (balances follow the block's status)
  *   confirmed ──re-checked until recheckConfirmations, for deep reorgs
  *   any of the three ──another block at that height on the main chain──▶ orphaned   credits reversed atomically
+ *   orphaned ──back on the main chain (a reorg undone, e.g. reconsiderblock)──▶ immature/confirmed with a fresh
+ *             credit (when it had been credited), or ▶ pending (when it had not) and then credited as usual
+ *
+ * Re-credit decisions: an orphaned block is watched while the node's tip is less than recheckConfirmations past
+ * its height (deeper reorgs are not undone by any node in practice, and each watched block costs a node call per
+ * run). The ledger is append-only: the orphan appended reversals, the return appends a new credit generation (a
+ * copy of the first credit's entries: the same shares and the same reward give the same split), and a second
+ * orphan appends reversals of that generation. Balances are sums, so a payout made before the orphan leaves the
+ * address negative until the block returns and is never paid twice. Every return is one compare-and-set in the
+ * Store (status 'orphaned' → …), so a return is credited exactly once, however many runs or instances see it.
  *
  * Safety: nothing is judged unless the node says it is synced, and a block is only orphaned once the node's tip
- * has reached its height (a node that restarted behind must not orphan good blocks). Every transition is a
+ * has reached its height (a node that restarted behind must not orphan good blocks); the adapters' blockStatus
+ * throws on an answer that is not a block hash (a node answering nonsense must not orphan either, see
+ * test/ledger/nonsense-node.test.ts): the run records the error and retries next time. Every transition is a
  * compare-and-set in the Store (creditBlock refuses a second credit, orphanBlock reverses at most once), so a run
  * interrupted at any point, or run twice, changes nothing more.
  */
@@ -48,7 +60,7 @@ export interface LifecycleReport {
   errors: Array<{ blockId: number; error: string }>;
 }
 
-const WATCHED: readonly BlockStatus[] = ['candidate', 'pending', 'immature', 'confirmed'];
+const WATCHED: readonly BlockStatus[] = ['candidate', 'pending', 'immature', 'confirmed', 'orphaned'];
 
 export interface BlockLifecycle {
   run(): Promise<LifecycleReport>;
@@ -88,6 +100,17 @@ export function createBlockLifecycle(opts: LifecycleOptions): BlockLifecycle {
     return to;
   }
 
+  async function reinstate(block: LedgerBlockRow, confirmations: number): Promise<BlockChange | null> {
+    const to: BlockStatus = block.creditState === 'reversed' ? (confirmations >= maturity ? 'confirmed' : 'immature') : 'pending';
+    if (!(await store.reinstateBlock(block.id, to === 'confirmed' ? 'confirmed' : 'immature'))) return null;
+    await store.updateBlock(block.id, { confirmations });
+    logger.warn(
+      { pool, blockId: block.id, height: block.height, hash: block.hash, to, recredited: block.creditState === 'reversed' },
+      'orphaned block is back on the main chain',
+    );
+    return { blockId: block.id, height: block.height, hash: block.hash, from: 'orphaned', to, confirmations };
+  }
+
   /**
    * `earlierCandidate`: an older block of the pool is still 'candidate'. PROP rounds end at the previous accepted
    * block, so crediting this block now would swallow that candidate's round, and the candidate, once found on the
@@ -96,6 +119,7 @@ export function createBlockLifecycle(opts: LifecycleOptions): BlockLifecycle {
   async function judge(block: LedgerBlockRow, tipHeight: number, earlierCandidate: boolean): Promise<BlockChange | null> {
     const node = await chain.blockStatus(block.height, block.hash);
     const from = block.status;
+    if (block.status === 'orphaned') return node.onMainChain ? reinstate(block, node.confirmations) : null;
     if (!node.onMainChain) {
       if (tipHeight < block.height) return null;
       if (block.status === 'candidate') {
@@ -140,7 +164,9 @@ export function createBlockLifecycle(opts: LifecycleOptions): BlockLifecycle {
         logger.warn({ pool, tipHeight: sync.tipHeight }, 'node not synced: block confirmations postponed');
         return report;
       }
-      const blocks = (await store.blocksByStatus(pool, WATCHED)).filter((b) => b.status !== 'confirmed' || b.confirmations < recheck);
+      const blocks = (await store.blocksByStatus(pool, WATCHED)).filter((b) =>
+        b.status === 'orphaned' ? sync.tipHeight < b.height + recheck : b.status !== 'confirmed' || b.confirmations < recheck,
+      );
       let earlierCandidate = false;
       for (const block of blocks) {
         report.checked += 1;

@@ -8,7 +8,7 @@ import type { Store } from '../store/types.js';
 /** The Store calls the block lifecycle uses. */
 export type LifecycleStore = Pick<
   Store,
-  'blocksByStatus' | 'blockById' | 'sharesBackFrom' | 'previousBlockShareId' | 'creditBlock' | 'orphanBlock' | 'updateBlock'
+  'blocksByStatus' | 'blockById' | 'sharesBackFrom' | 'previousBlockShareId' | 'creditBlock' | 'orphanBlock' | 'reinstateBlock' | 'updateBlock'
 >;
 
 /** The Store calls the payment processor uses. */

@@ -3,10 +3,19 @@
  * poll when the node offers it, or at once through `refreshNow()` (blocknotify hook, block found); the template
  * is refreshed every `refreshSeconds` without cleaning jobs. If the node is unreachable the last valid work stays
  * (miners stay connected) and the failure is logged loudly — work is never invented.
+ *
+ * Failure lines are sampled: one line per cause (the failing call and the kind of failure, not the varying
+ * bytes of a garbage answer) per `FAILURE_LOG_EVERY_MS`, the next one counting the failures left out. A flapping
+ * or garbage-spewing node polled four times a second would otherwise write a line per poll. `lastNodeError()`
+ * always holds the latest full message.
  */
 import { EventEmitter } from 'node:events';
 import type { ChainAdapter, Sha256dWork } from '../chains/types.js';
 import type { Logger } from '../log/logger.js';
+import { RpcError, RpcTransportError } from '../rpc/types.js';
+
+/** A node failure of the same cause is logged at most once per this period. */
+const FAILURE_LOG_EVERY_MS = 30_000;
 
 export interface WorkSourceOptions {
   chain: ChainAdapter;
@@ -28,6 +37,10 @@ export class WorkSource extends EventEmitter<WorkSourceEvents> {
   private lastRefresh = 0;
   private nodeError: string | null = null;
   private longPoll: AbortController | null = null;
+  /** When each failure cause was last logged (a handful of causes; cleared if it ever grows). */
+  private readonly causeLoggedAt = new Map<string, number>();
+  private unlogged = 0;
+  private recoveryLoggedAt = 0;
 
   constructor(private readonly opts: WorkSourceOptions) {
     super();
@@ -110,17 +123,28 @@ export class WorkSource extends EventEmitter<WorkSourceEvents> {
 
   private failed(what: string, err: unknown): void {
     const message = err instanceof Error ? err.message : String(err);
-    if (this.nodeError !== message) {
-      this.opts.logger.error(
-        { event: 'node_unavailable', what, err: message, keptWork: this.work ? this.work.height : null },
-        `node unavailable during ${what}: ${message} — miners keep the last valid job; no new work until the node answers`,
-      );
-    }
     this.nodeError = message;
+    const cause = `${what.replace(/ \(.*\)$/, '')}: ${causeOf(err)}`;
+    const now = Date.now();
+    if (now - (this.causeLoggedAt.get(cause) ?? 0) < FAILURE_LOG_EVERY_MS) {
+      this.unlogged += 1;
+      return;
+    }
+    this.opts.logger.error(
+      { event: 'node_unavailable', what, err: message, keptWork: this.work ? this.work.height : null, notLoggedSince: this.unlogged },
+      `node unavailable during ${what}: ${message} — miners keep the last valid job; no new work until the node answers`,
+    );
+    if (this.causeLoggedAt.size >= 64) this.causeLoggedAt.clear();
+    this.causeLoggedAt.set(cause, now);
+    this.unlogged = 0;
   }
 
   private recovered(): void {
-    this.opts.logger.warn({ event: 'node_recovered', previousError: this.nodeError }, 'node answers again');
+    const now = Date.now();
+    if (now - this.recoveryLoggedAt >= FAILURE_LOG_EVERY_MS) {
+      this.opts.logger.warn({ event: 'node_recovered', previousError: this.nodeError }, 'node answers again');
+      this.recoveryLoggedAt = now;
+    }
     this.nodeError = null;
   }
 
@@ -147,4 +171,19 @@ export class WorkSource extends EventEmitter<WorkSourceEvents> {
     };
     void loop();
   }
+}
+
+/** What a failure is, without the parts that vary between answers (previews of garbage bodies, ids). */
+function causeOf(err: unknown): string {
+  if (err instanceof RpcError) return `${err.method}: node error ${err.code}`;
+  if (err instanceof RpcTransportError) {
+    const { httpStatus, errorCode } = err.details;
+    if (errorCode !== undefined) return `${err.method}: ${errorCode}`;
+    if (httpStatus !== undefined) return `${err.method}: HTTP ${httpStatus}${err.reason.includes('non-JSON') ? ' non-JSON' : ''}`;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  // "invalid getblocktemplate result: height: …" and "…: curtime: …" are one cause (a malformed answer); so are
+  // "getbestblockhash answered 42" and "answered []".
+  const head = message.split(': ')[0] ?? message;
+  return head.replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|\{[^}]*\}|\[[^\]]*\]|\b(?:true|false|null)\b/g, '…').slice(0, 200);
 }

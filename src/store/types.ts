@@ -357,6 +357,14 @@ export interface LedgerStore {
    * credits now. (`updateBlock` refuses to orphan a credited block: use this.)
    */
   orphanBlock(blockId: number, reason: string | null): Promise<boolean>;
+  /**
+   * ATOMIC compare-and-set for an orphaned block that is back on the node's main chain. If its credits were
+   * reversed: sets `creditedStatus` and credit state 'credited' and appends a fresh copy of its original credit
+   * and fee entries (a new credit generation; no row is ever edited). If it was never credited: sets it 'pending'.
+   * Returns false (writing nothing) when the block is not 'orphaned' any more, so each return credits once.
+   * Throws StoreError if the block does not exist.
+   */
+  reinstateBlock(blockId: number, creditedStatus: 'immature' | 'confirmed'): Promise<boolean>;
   /** The per-address breakdown written by `creditBlock`, largest amount first. */
   blockRewards(blockId: number): Promise<BlockRewardRow[]>;
   /** Balances of every address of `pool` with a non-zero part; `minConfirmed` keeps those with confirmed >= it. */

@@ -39,7 +39,8 @@ describe('postgres store specifics', () => {
           { version: 2, name: 'instances and leases' },
           { version: 3, name: 'balance ledger and payments' },
           { version: 4, name: 'time series' },
-          { version: 5, name: 'share key for exactly-once spool replay' },
+          { version: 5, name: 'block re-credit generations' },
+          { version: 6, name: 'share key for exactly-once spool replay' },
         ]);
         const money = await client.query(
           `SELECT data_type FROM information_schema.columns WHERE table_name = 'ledger_entries' AND column_name = 'amount'`,

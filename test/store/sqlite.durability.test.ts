@@ -35,6 +35,7 @@ describe('sqlite store on disk', () => {
         { version: 2, name: 'instances and leases' },
         { version: 3, name: 'balance ledger and payments' },
         { version: 4, name: 'time series' },
+        { version: 5, name: 'block re-credit generations' },
       ]);
     } finally {
       raw.close();

@@ -109,6 +109,55 @@ export function ledgerSuite(harness: StoreHarness): void {
       await expect(store.orphanBlock(777_777, null)).rejects.toThrow(/block 777777 not found/);
     });
 
+    it('re-credits an orphaned block back on the main chain once per return, appending entries', async () => {
+      const { store } = await fresh();
+      const id = await pendingBlock(store, 1_000n);
+      await store.creditBlock({
+        blockId: id,
+        status: 'immature',
+        credits: [
+          { address: 'A', amount: 600n, shareDifficultySum: 6, shareCount: 2 },
+          { address: 'B', amount: 390n, shareDifficultySum: 4, shareCount: 1 },
+        ],
+        fees: [{ address: 'OP', amount: 10n }],
+      });
+      expect(await store.orphanBlock(id, 'reorg')).toBe(true);
+      const before = (await store.ledgerEntries({ blockId: id, limit: 50 })).reverse();
+
+      await expect(store.reinstateBlock(id, 'pending' as 'immature')).rejects.toThrow(/'immature' or 'confirmed', not "pending"/);
+      expect(await store.reinstateBlock(id, 'immature')).toBe(true);
+      expect(await store.reinstateBlock(id, 'immature')).toBe(false);
+      expect(await store.blockById(id)).toMatchObject({ status: 'immature', creditState: 'credited', reason: null });
+      const after = (await store.ledgerEntries({ blockId: id, limit: 50 })).reverse();
+      expect(after.slice(0, before.length)).toEqual(before);
+      expect(after.slice(before.length).map((e) => [e.kind, e.address, e.amount])).toEqual([
+        ['credit', 'A', 600n],
+        ['credit', 'B', 390n],
+        ['fee', 'OP', 10n],
+      ]);
+      expect(await store.balances('asic')).toEqual([
+        { address: 'A', immature: 600n, confirmed: 0n },
+        { address: 'B', immature: 390n, confirmed: 0n },
+        { address: 'OP', immature: 10n, confirmed: 0n },
+      ]);
+      // Simultaneous returns (two instances judging the same reorg) credit once.
+      expect(await store.orphanBlock(id, 'reorg again')).toBe(true);
+      expect((await store.balanceOf('asic', 'A')).immature).toBe(0n);
+      const raced = await Promise.all([store.reinstateBlock(id, 'confirmed'), store.reinstateBlock(id, 'confirmed')]);
+      expect(raced.filter(Boolean)).toHaveLength(1);
+      expect(await store.balanceOf('asic', 'A')).toEqual({ address: 'A', immature: 0n, confirmed: 600n });
+      expect(await store.ledgerEntries({ blockId: id, limit: 50 })).toHaveLength(15); // 3 credits, 3 reversals, twice, + 3 credits
+
+      // Orphaned before any credit: back to pending, credited by the normal path.
+      const uncredited = await pendingBlock(store, 100n);
+      await store.orphanBlock(uncredited, null);
+      expect(await store.reinstateBlock(uncredited, 'immature')).toBe(true);
+      expect(await store.blockById(uncredited)).toMatchObject({ status: 'pending', creditState: 'none' });
+      expect(await store.ledgerEntries({ blockId: uncredited, limit: 5 })).toEqual([]);
+      expect(await store.reinstateBlock(uncredited, 'immature')).toBe(false);
+      await expect(store.reinstateBlock(777_777, 'immature')).rejects.toThrow(/block 777777 not found/);
+    });
+
     it('keeps large amounts exact (beyond 2^53)', async () => {
       const { store } = await fresh();
       const big = 2n ** 62n;

@@ -123,7 +123,8 @@ export function createBitcoinAdapter(opts: BitcoinAdapterOptions): ChainAdapter 
         if (err instanceof RpcError && err.code === RPC_INVALID_PARAMETER) return { onMainChain: false, confirmations: 0 };
         throw err;
       }
-      if (typeof mainHash !== 'string') throw new Error(`getblockhash answered ${JSON.stringify(mainHash)}`);
+      // Anything but a block hash is a broken answer, not "another block is there": it must never orphan a block.
+      if (typeof mainHash !== 'string' || !/^[0-9a-f]{64}$/i.test(mainHash)) throw new Error(`getblockhash answered ${JSON.stringify(mainHash)}`);
       if (mainHash.toLowerCase() !== hash.toLowerCase()) return { onMainChain: false, confirmations: 0 };
       const header = await rpc.call<unknown>('getblockheader', [mainHash]);
       const confirmations = (header as { confirmations?: unknown } | null)?.confirmations;

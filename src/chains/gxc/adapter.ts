@@ -141,15 +141,21 @@ export function createGxcAdapter(opts: GxcAdapterOptions): ChainAdapter {
   }
 
   async function blockStatus(height: number, hash: string): Promise<BlockStatus> {
-    let block: { hash?: unknown; confirmations?: unknown };
+    let block: unknown;
     try {
-      block = await rpc.call('getblock', [height]);
+      block = await rpc.call<unknown>('getblock', [height]);
     } catch (err) {
       if (err instanceof RpcError && NOT_FOUND_RE.test(err.rpcMessage)) return { onMainChain: false, confirmations: 0 };
       throw err;
     }
-    if (typeof block?.hash !== 'string' || block.hash.toLowerCase() !== hash.toLowerCase()) return { onMainChain: false, confirmations: 0 };
-    const c = block.confirmations;
+    // A block without a proper hash is a broken answer, not "another block is there": it must never orphan a block.
+    const found =
+      typeof block === 'object' && block !== null && !Array.isArray(block) ? (block as { hash?: unknown; confirmations?: unknown }) : null;
+    if (found === null || typeof found.hash !== 'string' || !/^[0-9a-fA-F]{64}$/.test(found.hash)) {
+      throw new Error(`getblock ${height} answered no block hash: ${JSON.stringify(block)?.slice(0, 100)}`);
+    }
+    if (found.hash.toLowerCase() !== hash.toLowerCase()) return { onMainChain: false, confirmations: 0 };
+    const c = found.confirmations;
     if (typeof c === 'number' && Number.isSafeInteger(c) && c > 0) return { onMainChain: true, confirmations: c };
     return { onMainChain: true, confirmations: (await tipHeight()) - height + 1 };
   }

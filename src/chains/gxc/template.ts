@@ -73,7 +73,11 @@ export function gxcTxId(tx: { [key: string]: unknown }): string {
 /** Parses and checks a template; throws an Error naming every problem (never returns half-valid work). */
 export function parseGxcTemplate(raw: unknown, nowSeconds: number = Math.floor(Date.now() / 1000)): GxcTemplate {
   const parsed = gxcTemplateSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`GXC block template is malformed: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) {
+    // One line (it goes into one log line), every problem with the field it is about.
+    const problems = parsed.error.issues.map((i) => `${i.path.length === 0 ? '(root)' : i.path.join('.')}: ${i.message}`);
+    throw new Error(`GXC block template is malformed: ${problems.join('; ')}`);
+  }
   const t = parsed.data;
   const transactions = (raw as { transactions: GxcTransactionJson[] }).transactions;
   for (const [i, tx] of transactions.entries()) {

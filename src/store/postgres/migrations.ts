@@ -154,6 +154,17 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
+    name: 'block re-credit generations',
+    // An orphaned block that returns to the main chain is credited again with new entries (the ledger is
+    // append-only): each credit/reversal pair of a block carries its generation, and "once" is per generation.
+    sql: `
+      ALTER TABLE ledger_entries ADD COLUMN credit_generation INTEGER NOT NULL DEFAULT 0;
+      DROP INDEX ledger_entries_block_once;
+      CREATE UNIQUE INDEX ledger_entries_block_once ON ledger_entries (block_id, credit_generation, address, kind) WHERE block_id IS NOT NULL;
+      `,
+  },
+  {
+    version: 6,
     name: 'share key for exactly-once spool replay',
     // The share's hash, unique per pool: the spool replay inserts ON CONFLICT DO NOTHING on it, so a replay cut
     // short by a crash (or a batch whose COMMIT succeeded but whose answer was lost) is never counted twice.

@@ -116,11 +116,60 @@ export async function orphanBlock(
   if (row === undefined) return false;
   // Reversals lower balances: serialize with createPayments' balance checks.
   await lockPool(toStr(row.pool));
+  // The reversal cancels the block's net amount per address (earlier generations already net to 0) and belongs to
+  // the latest credit generation, so a block orphaned, re-credited and orphaned again is reversed once per credit.
   await q.query(
-    `INSERT INTO ledger_entries (pool, address, amount, kind, block_id, payment_id, created_at)
-     SELECT pool, address, -SUM(amount), 'reversal', block_id, NULL, $1 FROM ledger_entries
-      WHERE block_id = $2 AND kind IN ('credit', 'fee')
+    `INSERT INTO ledger_entries (pool, address, amount, kind, block_id, payment_id, created_at, credit_generation)
+     SELECT pool, address, -SUM(amount), 'reversal', block_id, NULL, $1,
+            (SELECT MAX(credit_generation) FROM ledger_entries WHERE block_id = $2)
+       FROM ledger_entries
+      WHERE block_id = $2 AND kind IN ('credit', 'fee', 'reversal')
       GROUP BY pool, address, block_id HAVING SUM(amount) <> 0`,
+    [now, blockId],
+  );
+  return true;
+}
+
+/**
+ * An orphaned block back on the main chain. Credited before (state 'reversed'): ATOMIC compare-and-set from
+ * orphaned/reversed to `creditedStatus`/credited, appending a fresh copy of the first credit's 'credit' and 'fee'
+ * entries under the next credit generation (the reward split of a block never changes: same shares, same
+ * reward). Never credited (state 'none'): back to 'pending', to be credited by the normal path. Returns false
+ * (writing nothing) when the block is no longer orphaned, so a second caller or a retry changes nothing.
+ */
+export async function reinstateBlock(
+  q: SqlExecutor,
+  blockId: number,
+  creditedStatus: 'immature' | 'confirmed',
+  now: number,
+  lockPool: (pool: string) => Promise<void>,
+): Promise<boolean> {
+  checkId('blockId', blockId);
+  if (creditedStatus !== 'immature' && creditedStatus !== 'confirmed')
+    throw new StoreError(`a re-credited block is 'immature' or 'confirmed', not ${JSON.stringify(creditedStatus)}`);
+  const recredited = await q.query(
+    `UPDATE blocks SET status = $1, credit_state = 'credited', reason = NULL, updated_at = $2
+      WHERE id = $3 AND status = 'orphaned' AND credit_state = 'reversed' RETURNING pool`,
+    [creditedStatus, now, blockId],
+  );
+  const row = recredited.rows[0];
+  if (row === undefined) {
+    const pending = await q.query(
+      `UPDATE blocks SET status = 'pending', reason = NULL, updated_at = $1 WHERE id = $2 AND status = 'orphaned' AND credit_state = 'none'`,
+      [now, blockId],
+    );
+    if (pending.rowCount > 0) return true;
+    const { rows } = await q.query('SELECT 1 FROM blocks WHERE id = $1', [blockId]);
+    if (rows[0] === undefined) throw new StoreError(`block ${blockId} not found`);
+    return false;
+  }
+  await lockPool(toStr(row.pool));
+  await q.query(
+    `INSERT INTO ledger_entries (pool, address, amount, kind, block_id, payment_id, created_at, credit_generation)
+     SELECT pool, address, amount, kind, block_id, NULL, $1,
+            (SELECT MAX(credit_generation) + 1 FROM ledger_entries WHERE block_id = $2)
+       FROM ledger_entries
+      WHERE block_id = $2 AND kind IN ('credit', 'fee') AND credit_generation = 0`,
     [now, blockId],
   );
   return true;

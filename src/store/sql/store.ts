@@ -201,6 +201,10 @@ export class SqlStore implements Store {
     return this.db.tx((q) => ledger.orphanBlock(q, blockId, reason, this.now(), this.lockPool(q)));
   }
 
+  async reinstateBlock(blockId: number, creditedStatus: 'immature' | 'confirmed'): Promise<boolean> {
+    return this.db.tx((q) => ledger.reinstateBlock(q, blockId, creditedStatus, this.now(), this.lockPool(q)));
+  }
+
   async blockRewards(blockId: number): Promise<BlockRewardRow[]> {
     return ledger.blockRewards(this.db, blockId);
   }

@@ -152,4 +152,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX shares_pool_address_created ON shares (pool, address, created_at);
     `,
   },
+  {
+    version: 5,
+    name: 'block re-credit generations',
+    // An orphaned block that returns to the main chain is credited again with new entries (the ledger is
+    // append-only): each credit/reversal pair of a block carries its generation, and "once" is per generation.
+    sql: `
+      ALTER TABLE ledger_entries ADD COLUMN credit_generation INTEGER NOT NULL DEFAULT 0;
+      DROP INDEX ledger_entries_block_once;
+      CREATE UNIQUE INDEX ledger_entries_block_once ON ledger_entries (block_id, credit_generation, address, kind) WHERE block_id IS NOT NULL;
+    `,
+  },
 ];
