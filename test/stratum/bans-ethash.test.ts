@@ -83,7 +83,7 @@ const DIALECTS: DialectScript[] = [
   },
 ];
 
-async function ethashServer(policy: Partial<BanPolicy>, limits: { maxBadLines?: number } = {}) {
+async function ethashServer(policy: Partial<BanPolicy>, limits: { maxBadLines?: number; requestBurst?: number; requestsPerSecond?: number } = {}) {
   const ethashBackend = new EthashTestBackend(new Map([[1, epochOneCache()]]));
   ethashBackend.addJob(SHARE_JOB);
   const bans = new BanRegistry(policy);
@@ -136,6 +136,20 @@ describe.each(DIALECTS)('Ethash bans: $name', (d) => {
     junk2.sendRaw('{"id": 7, "method": \n');
     await junk2.closed;
     expect(bans.list()).toEqual([expect.objectContaining({ key: BAD, reason: '4 junk lines within 60 s' })]);
+    await refusedAtAccept(port, BAD);
+    await stillMines(d, good);
+  });
+
+  it('a flood of refused requests bans the address', async () => {
+    const { port, bans } = await ethashServer({ floods: 1 }, { requestBurst: 3, requestsPerSecond: 1 });
+    const good = await cleanMiner(d, port);
+    const c = await h.client(port, '127.0.0.1', BAD);
+    await d.hello(c);
+    let lines = '';
+    for (let i = 0; i < 10; i++) lines += `${JSON.stringify({ id: 40 + i, jsonrpc: '2.0', method: 'eth_notAMethod', params: [] })}\n`;
+    c.sendRaw(lines);
+    await c.closed;
+    expect(bans.list()).toEqual([expect.objectContaining({ key: BAD, reason: '1 request floods within 60 s' })]);
     await refusedAtAccept(port, BAD);
     await stillMines(d, good);
   });
