@@ -218,7 +218,10 @@ export class EthashPool implements EthashBackend {
       return runtime.rejectShare(ctx, job.id, StratumErrorCode.Other, 'Share could not be verified now; it was not credited, please resubmit');
     }
     const check = judgeEthashShare({ work, req, computed, jobDifficulty: ctx.jobDifficulty });
-    if (!check.ok) return runtime.rejectShare(ctx, job.id, check.code, check.message);
+    if (!check.ok) {
+      const verdict = runtime.rejectShare(ctx, job.id, check.code, check.message);
+      return check.badWork && !verdict.ok ? { ...verdict, badWork: true } : verdict;
+    }
     // Over the session's pending limit only a block goes on: refusing it would lose the block.
     if (ctx.blockOnly && !check.isBlock) return runtime.rejectShare(ctx, job.id, StratumErrorCode.Other, 'Too many submits pending; slow down');
     // A hash that meets the network target is a block even if it misses the share boundary.

@@ -38,7 +38,7 @@ export function ethashSubmitProblem(req: EthashSubmitRequest): string | null {
 }
 
 export type EthashShareCheck =
-  | { ok: false; code: StratumErrorCode; message: string }
+  | { ok: false; code: StratumErrorCode; message: string; badWork: boolean }
   | { ok: true; isBlock: boolean; meetsShareTarget: boolean; actualDifficulty: number; value: bigint };
 
 /** The verdict once Ethash has run: mix digest (when the miner sent one), share boundary, network target. */
@@ -52,7 +52,12 @@ export function judgeEthashShare(input: {
   if (req.mixDigest !== null) {
     const sent = req.mixDigest.replace(/^0x/i, '').toLowerCase();
     if (sent !== computed.mixDigest) {
-      return { ok: false, code: StratumErrorCode.Other, message: `Wrong mix digest: ${sent} is not Ethash's ${computed.mixDigest} for this nonce` };
+      return {
+        ok: false,
+        code: StratumErrorCode.Other,
+        message: `Wrong mix digest: ${sent} is not Ethash's ${computed.mixDigest} for this nonce`,
+        badWork: true,
+      };
     }
   }
   const value = BigInt(`0x${computed.finalHash}`);

@@ -138,25 +138,25 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     maxJobsRemembered: limits.maxJobsRemembered,
     maxWorkersPerConnection: limits.maxWorkersPerConnection,
   };
-  // Per connection: the SHA-256d backend is wrapped so its verdicts reach the ban policy under this peer's address.
-  const dialectsFor = (backend: WatchedBackend): Partial<Record<StratumAlgorithm, DialectFactory>> => {
+  const ethashExtranonces = opts.ethashExtranonces ?? new EthashExtranonceAllocator(opts.instanceId ?? 0);
+  // Requests run in order now (flow control); the Ethash session's pending bound follows the queue bound.
+  const ethashConfig = { ...sv1Config, vardiff: ethashVardiff, maxPendingSubmits: limits.maxQueuedRequests };
+  // Per connection: both backends are wrapped so their verdicts reach the ban policy under this peer's address.
+  const dialectsFor = (watchedBackend: WatchedBackend): Partial<Record<StratumAlgorithm, DialectFactory>> => {
     const dialects: Partial<Record<StratumAlgorithm, DialectFactory>> = {
-      sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, { backend, allocator, config: sv1Config, now, logSampler }),
+      sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, { backend: watchedBackend, allocator, config: sv1Config, now, logSampler }),
     };
-    if (ethashFactory !== undefined) dialects.ethash = ethashFactory;
+    if (watchedBackend.ethash !== null) {
+      dialects.ethash = ethashDialectFactory({
+        backend: watchedBackend.ethash,
+        extranonces: ethashExtranonces,
+        config: ethashConfig,
+        now,
+        portAlgorithms: algorithms,
+      });
+    }
     return dialects;
   };
-  const ethashFactory: DialectFactory | undefined =
-    opts.ethashBackend === undefined
-      ? undefined
-      : ethashDialectFactory({
-          backend: opts.ethashBackend,
-          extranonces: opts.ethashExtranonces ?? new EthashExtranonceAllocator(opts.instanceId ?? 0),
-          // Requests run in order now (flow control); the Ethash session's pending bound follows the queue bound.
-          config: { ...sv1Config, vardiff: ethashVardiff, maxPendingSubmits: limits.maxQueuedRequests },
-          now,
-          portAlgorithms: algorithms,
-        });
 
   const connections = new Map<string, Connection>();
   const watched = new Map<string, WatchedBackend>();
@@ -198,7 +198,7 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     const sessionId = (++nextSessionNumber).toString(16).padStart(8, '0');
     const sessionLog = log.child({ session: sessionId, remote: `${address}:${socket.remotePort ?? 0}` });
     const onAbuse = (kind: 'junk' | 'flood'): void => bans.record(address, kind);
-    const backend = new WatchedBackend(opts.backend, address, bans);
+    const backend = new WatchedBackend(opts.backend, address, bans, opts.ethashBackend);
     const dialects = dialectsFor(backend);
     watched.set(sessionId, backend);
     const conn = new Connection(socket, sessionId, address, sessionLog, { limits, algorithms, dialects, now, onClosed, onAbuse, logSampler });

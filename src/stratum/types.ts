@@ -61,7 +61,16 @@ export interface ShareContext {
 
 export type ShareVerdict =
   | { ok: true; isBlock: boolean; hashDisplay: string; actualDifficulty: number }
-  | { ok: false; code: StratumErrorCode; message: string };
+  | {
+      ok: false;
+      code: StratumErrorCode;
+      message: string;
+      /**
+       * The work itself is wrong (an Ethash mix digest that is not Ethash's): the miner's fault like a duplicate or
+       * a low-difficulty share, so it counts toward the invalid-share ban, though it travels under code 20.
+       */
+      badWork?: true;
+    };
 
 export type AuthorizeResult = { ok: true; address: string; worker: string } | { ok: false; message: string };
 

@@ -1,14 +1,25 @@
 /**
- * One connection's view of the backend: its share and authorization verdicts feed the ban policy, and its shares
- * in flight are counted so a graceful shutdown can wait for their answers before closing. The dialect sessions stay
- * unaware of both. Only verdicts that are the miner's doing count as invalid (a duplicate, a share below its
- * difficulty); stale jobs and the pool's own refusals (load, storage) do not.
+ * One connection's view of the backends (SHA-256d, and Ethash on a port that serves it): its share and
+ * authorization verdicts feed the ban policy, and its shares in flight are counted so a graceful shutdown can wait
+ * for their answers before closing. The dialect sessions stay unaware of both. Only verdicts that are the miner's
+ * doing count as invalid (a duplicate, a share below its difficulty, work that is wrong such as a false Ethash mix
+ * digest); stale jobs and the pool's own refusals (load, storage) do not.
  */
 import type { BanRegistry } from './bans.js';
-import { StratumErrorCode, type AuthorizeResult, type ShareContext, type ShareVerdict, type StratumBackend, type SubmitRequest } from './types.js';
+import {
+  type AuthorizeResult,
+  type EthashBackend,
+  type EthashShareContext,
+  type EthashSubmitRequest,
+  type ShareContext,
+  StratumErrorCode,
+  type ShareVerdict,
+  type StratumBackend,
+  type SubmitRequest,
+} from './types.js';
 
-function isMinersFault(code: StratumErrorCode): boolean {
-  return code === StratumErrorCode.Duplicate || code === StratumErrorCode.LowDifficulty;
+function isMinersFault(verdict: Extract<ShareVerdict, { ok: false }>): boolean {
+  return verdict.code === StratumErrorCode.Duplicate || verdict.code === StratumErrorCode.LowDifficulty || verdict.badWork === true;
 }
 
 export class WatchedBackend implements StratumBackend {
@@ -16,12 +27,26 @@ export class WatchedBackend implements StratumBackend {
   private idleWaiters: (() => void)[] = [];
   private readonly judge: { share(valid: boolean): void };
 
+  /** The Ethash backend seen through the same watch (one judge, one in-flight count); null without one. */
+  readonly ethash: EthashBackend | null;
+
   constructor(
     private readonly backend: StratumBackend,
     private readonly address: string,
     private readonly bans: BanRegistry,
+    ethashBackend?: EthashBackend,
   ) {
     this.judge = bans.shareJudge(address);
+    this.ethash = ethashBackend === undefined ? null : this.watchEthash(ethashBackend);
+  }
+
+  private watchEthash(ethash: EthashBackend): EthashBackend {
+    return {
+      currentEthashJob: () => ethash.currentEthashJob(),
+      ethashJob: (ref) => ethash.ethashJob(ref),
+      authorize: (username, password) => this.watchAuthorize(ethash.authorize(username, password)),
+      submitEthashShare: (ctx: EthashShareContext, req: EthashSubmitRequest) => this.watchShare(() => ethash.submitEthashShare(ctx, req)),
+    };
   }
 
   currentJob() {
@@ -36,18 +61,26 @@ export class WatchedBackend implements StratumBackend {
     return this.backend.hasJob(jobId);
   }
 
-  async authorize(username: string, password: string): Promise<AuthorizeResult> {
-    const result = await this.backend.authorize(username, password);
+  authorize(username: string, password: string): Promise<AuthorizeResult> {
+    return this.watchAuthorize(this.backend.authorize(username, password));
+  }
+
+  submitShare(ctx: ShareContext, req: SubmitRequest): Promise<ShareVerdict> {
+    return this.watchShare(() => this.backend.submitShare(ctx, req));
+  }
+
+  private async watchAuthorize(pending: Promise<AuthorizeResult>): Promise<AuthorizeResult> {
+    const result = await pending;
     if (!result.ok) this.bans.record(this.address, 'badAuthorization');
     return result;
   }
 
-  async submitShare(ctx: ShareContext, req: SubmitRequest): Promise<ShareVerdict> {
+  private async watchShare(submit: () => Promise<ShareVerdict>): Promise<ShareVerdict> {
     this.inFlight++;
     try {
-      const verdict = await this.backend.submitShare(ctx, req);
+      const verdict = await submit();
       if (verdict.ok) this.judge.share(true);
-      else if (isMinersFault(verdict.code)) this.judge.share(false);
+      else if (isMinersFault(verdict)) this.judge.share(false);
       return verdict;
     } finally {
       this.inFlight--;

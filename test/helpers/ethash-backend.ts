@@ -61,7 +61,7 @@ export class EthashTestBackend implements EthashBackend {
     if (cache === undefined) return { ok: false, code: StratumErrorCode.Other, message: 'No cache for the epoch' };
     const result = hashimotoLight(cache, Buffer.from(req.headerHash, 'hex'), req.nonce);
     if (req.mixDigest !== null && req.mixDigest !== result.mixDigest.toString('hex')) {
-      return { ok: false, code: StratumErrorCode.Other, message: 'Invalid mix digest' };
+      return { ok: false, code: StratumErrorCode.Other, message: 'Invalid mix digest', badWork: true };
     }
     const key = `${req.headerHash}:${req.nonce.toString(16)}`;
     if (this.seen.has(key)) return { ok: false, code: StratumErrorCode.Duplicate, message: 'Duplicate share' };

@@ -12,10 +12,17 @@ import { blockJson, HARDCODED_BITS, HARDCODED_TARGET, templateTxJson, gxc, type 
 import { buildSpend, devTxId, outpoint, sixDecimals, UNITS, UtxoSet, WALLET_FEE_UNITS, type DevTx, type Utxo } from './ledger.js';
 import { nodeBlockHash, nodeMerkleRoot, nodeTextHash } from './node-hash.js';
 import { dbl, type NJson } from './nlohmann-json.js';
-import { NodeRpcFailure, RPC_INVALID_PARAMETER, RPC_WALLET_ERROR, RPC_WALLET_INSUFFICIENT_FUNDS, type NObject } from './node-values.js';
+import {
+  NodeRpcFailure,
+  RPC_INTERNAL_ERROR,
+  RPC_INVALID_PARAMETER,
+  RPC_WALLET_ERROR,
+  RPC_WALLET_INSUFFICIENT_FUNDS,
+  type NObject,
+} from './node-values.js';
 import { loadChain, saveChain } from './persist.js';
-import { createDevnetEthash } from './ethash-light.js';
-import { checkSubmittedBlock, type DevnetEthash } from './submit.js';
+import { createDevnetEthash, type DevnetEthash } from './ethash-light.js';
+import { checkSubmittedBlock, type SubmitState } from './submit.js';
 
 export interface GxcDevnetChainOptions {
   network?: GxcNetwork;
@@ -39,7 +46,7 @@ export interface GxcDevnetChainOptions {
   now?: () => number;
   /** Keep the chain in this folder across restarts. */
   dataDir?: string;
-  /** Ethash light evaluation for `pow_ethash` blocks (default: the devnet's own light verifier). */
+  /** Ethash light evaluation for `pow_ethash` blocks (default: the devnet's own, on a worker thread). */
   ethash?: DevnetEthash;
   logger?: Logger;
 }
@@ -75,7 +82,7 @@ export class GxcDevnetChain {
     this.maturity = opts.maturity ?? (this.network === 'testnet' ? 6 : 100);
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.logger = opts.logger ?? silentLogger;
-    this.ethash = opts.ethash ?? createDevnetEthash();
+    this.ethash = opts.ethash ?? createDevnetEthash({ logger: this.logger });
     this.faucetAddress = `${prefix}faucet${nodeTextHash(`faucet-${this.network}`).slice(0, 30)}`;
     const saved = opts.dataDir ? loadChain(opts.dataDir) : null;
     const wallet = opts.walletAddresses?.length ? opts.walletAddresses : (saved?.walletAddresses ?? [`${prefix}${randomBytes(17).toString('hex')}`]);
@@ -94,6 +101,13 @@ export class GxcDevnetChain {
       this.addSyntheticTransactions(opts.mempoolTxs ?? 3);
     }
     this.save();
+    // The first Ethash block then finds its epoch's cache built (off the event loop), not a 1–3 s build.
+    if (this.verifyHashes) this.ethash.prepare(this.count);
+  }
+
+  /** Stops the Ethash thread (the chain itself holds no other resource). */
+  close(): Promise<void> {
+    return this.ethash.close();
   }
 
   /** getblockcount: blocks including genesis = tip height + 1 = the next block's height. */
@@ -150,6 +164,8 @@ export class GxcDevnetChain {
       this.revalidateMempool();
       this.addSyntheticTransactions(this.opts.mempoolTxs ?? 3);
       this.save();
+      // Keeps the current and next epoch's caches built ahead of the switch.
+      if (this.verifyHashes) this.ethash.prepare(this.count);
       this.logger.info(
         { event: 'devnet_block', height: block.height, hash: block.hash, txs: block.txs.length, miner: block.miner },
         `GXC devnet block ${block.height} accepted`,
@@ -272,9 +288,28 @@ export class GxcDevnetChain {
     return t;
   }
 
-  /** submitblock: throws NodeRpcFailure with the node's message, or connects the block. */
-  submit(params: NJson[]): void {
-    const block = checkSubmittedBlock(params, {
+  /**
+   * submitblock: throws NodeRpcFailure with the node's message, or connects the block. An Ethash block's hash is
+   * computed off the event loop first; the block is then checked again against the chain as it is by then (another
+   * block may have arrived meanwhile), so the check and the connect stay one synchronous step.
+   */
+  async submit(params: NJson[]): Promise<void> {
+    let verdict = checkSubmittedBlock(params, this.submitState());
+    // A result can only be missing again if more than 16 other Ethash blocks were computed meanwhile.
+    for (let attempt = 0; 'ethashNeeded' in verdict; attempt++) {
+      if (attempt === 3) throw new NodeRpcFailure(RPC_INTERNAL_ERROR, 'Failed to submit block: Ethash verification kept being evicted; retry');
+      try {
+        await this.ethash.compute(verdict.ethashNeeded);
+      } catch (err) {
+        throw new NodeRpcFailure(RPC_INTERNAL_ERROR, `Failed to submit block: Ethash verification failed: ${(err as Error).message}`);
+      }
+      verdict = checkSubmittedBlock(params, this.submitState());
+    }
+    this.connect(verdict);
+  }
+
+  private submitState(): SubmitState {
+    return {
       count: this.count,
       tip: this.tip,
       difficulty: this.difficulty,
@@ -286,8 +321,7 @@ export class GxcDevnetChain {
       verifyHashes: this.verifyHashes,
       supplyBug: this.supplyBug,
       ethash: this.ethash,
-    });
-    this.connect(block);
+    };
   }
 
   sendToAddress(to: string, units: bigint, from: string = this.walletAddresses[0]!): string {

@@ -15,7 +15,7 @@ const IDLE_MS = 2_000;
 
 export interface NodeHttpHandlers {
   /** POST body (already cut like the node cuts it) → JSON-RPC reply text. */
-  rpc(body: Buffer): string;
+  rpc(body: Buffer): string | Promise<string>;
   /** GET health object text. */
   health(): string;
 }
@@ -35,7 +35,7 @@ function complete(buf: Buffer): boolean {
   return buf.length - (end + 4) >= (m ? Number(m[1]) : 0);
 }
 
-export function handleRawRequest(raw: Buffer, handlers: NodeHttpHandlers): string {
+export async function handleRawRequest(raw: Buffer, handlers: NodeHttpHandlers): Promise<string> {
   let seen = raw.subarray(0, NODE_RECV_BYTES);
   const nul = seen.indexOf(0);
   if (nul >= 0) seen = seen.subarray(0, nul);
@@ -48,7 +48,7 @@ export function handleRawRequest(raw: Buffer, handlers: NodeHttpHandlers): strin
   if (method === 'POST') {
     const start = seen.indexOf('\r\n\r\n');
     const body = start >= 0 ? seen.subarray(start + 4) : Buffer.alloc(0);
-    return reply('200 OK', handlers.rpc(body), ['Access-Control-Allow-Origin: *']);
+    return reply('200 OK', await handlers.rpc(body), ['Access-Control-Allow-Origin: *']);
   }
   if (method === 'OPTIONS') {
     return reply('200 OK', '', [
@@ -72,14 +72,14 @@ export function startNodeHttpServer(opts: { host: string; port: number; handlers
       if (done) return;
       done = true;
       clearTimeout(timer);
-      let answer: string;
-      try {
-        answer = handleRawRequest(Buffer.concat(chunks), opts.handlers);
-      } catch (err) {
-        opts.logger.error({ err }, 'GXC devnet: request handler failed');
-        answer = reply('500 Internal Server Error', '{"error":"internal"}');
-      }
-      socket.end(answer);
+      handleRawRequest(Buffer.concat(chunks), opts.handlers)
+        .catch((err: unknown) => {
+          opts.logger.error({ err }, 'GXC devnet: request handler failed');
+          return reply('500 Internal Server Error', '{"error":"internal"}');
+        })
+        .then((answer) => {
+          if (!socket.destroyed) socket.end(answer);
+        });
     };
     let timer = setTimeout(finish, IDLE_MS);
     socket.on('data', (chunk: Buffer) => {

@@ -65,7 +65,7 @@ export async function startGxcDevnet(opts: GxcDevnetOptions = {}): Promise<GxcDe
     port,
     chain,
     stop(): Promise<void> {
-      stopped ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      stopped ??= Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), chain.close()]).then(() => undefined);
       return stopped;
     },
   };

@@ -5,7 +5,7 @@ import type { RpcMethod } from './rpc-methods.js';
 
 const errorReply = (code: number, message: string, id: NJson): string => dumpNlohmann({ error: { code, message }, id, jsonrpc: '2.0' });
 
-export function processJsonRpc(body: Buffer, methods: ReadonlyMap<string, RpcMethod>): string {
+export async function processJsonRpc(body: Buffer, methods: ReadonlyMap<string, RpcMethod>): Promise<string> {
   let request: NJson;
   try {
     request = parseNlohmann(body);
@@ -25,7 +25,7 @@ export function processJsonRpc(body: Buffer, methods: ReadonlyMap<string, RpcMet
   if (!method) return errorReply(-32601, `Method not found: ${request.method}`, id);
   try {
     const params = paramList('params' in request ? request.params! : []);
-    return dumpNlohmann({ id, jsonrpc: '2.0', result: method(params) });
+    return dumpNlohmann({ id, jsonrpc: '2.0', result: await method(params) });
   } catch (err) {
     if (err instanceof NodeRpcFailure) return errorReply(err.code, err.message, id);
     return errorReply(-32603, `Internal error: ${err instanceof Error ? err.message : String(err)}`, id);

@@ -10,7 +10,8 @@ import { minedTxJson, gxc } from './json-views.js';
 import { dbl, type NJson } from './nlohmann-json.js';
 import { asNumber, asString, isObject, NodeRpcFailure, RPC_INVALID_PARAMETER, type NObject } from './node-values.js';
 
-export type RpcMethod = (params: NJson[]) => NJson;
+/** A node method; submitblock answers asynchronously (an Ethash block is hashed off the event loop). */
+export type RpcMethod = (params: NJson[]) => NJson | Promise<NJson>;
 
 export function gxcNodeMethods(chain: GxcDevnetChain): Map<string, RpcMethod> {
   const m = new Map<string, RpcMethod>();
@@ -87,8 +88,8 @@ export function gxcNodeMethods(chain: GxcDevnetChain): Map<string, RpcMethod> {
     if (!isNodeValidGxcAddress(address)) throw new NodeRpcFailure(RPC_INVALID_PARAMETER, `Invalid miner address: ${address}`);
     return chain.template(address);
   });
-  alias(['submitblock', 'gxc_submitBlock'], (params) => {
-    chain.submit(params);
+  alias(['submitblock', 'gxc_submitBlock'], async (params) => {
+    await chain.submit(params);
     return null;
   });
 

@@ -7,8 +7,7 @@
  */
 import { gxcAmountToUnits } from '../../chains/gxc/amounts.js';
 import { verifyBridgedBlock } from '../../chains/gxc/bridge.js';
-import { ETHASH_CONSENSUS_TYPE, verifyEthashBridgedBlock } from '../../chains/gxc/ethash-bridge.js';
-import type { EthashHashResult } from '../../chains/types.js';
+import { checkEthashProof, ETHASH_CONSENSUS_TYPE, ethashProofInput } from '../../chains/gxc/ethash-bridge.js';
 import { leadingHexZeros, requiredLeadingZeros } from '../../chains/gxc/difficulty.js';
 import { gxcTxId, isCoinbaseJson } from '../../chains/gxc/template.js';
 import type { JsonValue } from '../../rpc/types.js';
@@ -27,6 +26,7 @@ import {
   type NObject,
 } from './node-values.js';
 import type { DevBlock } from './json-views.js';
+import type { DevnetEthash, DevnetEthashInput } from './ethash-light.js';
 
 export interface SubmitState {
   /** getblockcount: the height the next block must have. */
@@ -45,13 +45,21 @@ export interface SubmitState {
   ethash?: DevnetEthash;
 }
 
-/** Synchronous Ethash light evaluation (the devnet checks a block at a time). */
-export type DevnetEthash = (blockNumber: number, headerHash: string, nonce: bigint) => EthashHashResult;
+/**
+ * A `pow_ethash` block that passed every other check but whose Ethash result is not computed yet: the caller
+ * computes it off the event loop (`DevnetEthash.compute`) and checks the block again against the state of then.
+ */
+export interface EthashResultNeeded {
+  ethashNeeded: DevnetEthashInput;
+}
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 
-/** Validates `params` of submitblock; returns the block to connect, or throws NodeRpcFailure like the node. */
-export function checkSubmittedBlock(params: NJson[], s: SubmitState): DevBlock {
+/**
+ * Validates `params` of submitblock; returns the block to connect (or, for an Ethash block, the hash still to
+ * compute), or throws NodeRpcFailure like the node.
+ */
+export function checkSubmittedBlock(params: NJson[], s: SubmitState): DevBlock | EthashResultNeeded {
   if (params.length < 1) throw new NodeRpcFailure(RPC_INVALID_PARAMETER, 'Missing block data parameter');
   try {
     return check(params[0]!, s);
@@ -61,7 +69,7 @@ export function checkSubmittedBlock(params: NJson[], s: SubmitState): DevBlock {
   }
 }
 
-function check(param: NJson, s: SubmitState): DevBlock {
+function check(param: NJson, s: SubmitState): DevBlock | EthashResultNeeded {
   let data: NJson = param;
   if (typeof param === 'string') {
     try {
@@ -128,8 +136,10 @@ function check(param: NJson, s: SubmitState): DevBlock {
     consensus: consensus === ETHASH_CONSENSUS_TYPE ? ETHASH_CONSENSUS_TYPE : 'pow_sha256',
   };
   if (s.verifyHashes) {
-    if (consensus === ETHASH_CONSENSUS_TYPE) verifyEthashHash(b, block, rawTxs, s.ethash);
-    else verifyHash(b, block, rawTxs);
+    if (consensus === ETHASH_CONSENSUS_TYPE) {
+      const needed = verifyEthashHash(b, block, rawTxs, s.ethash);
+      if (needed) return { ethashNeeded: needed };
+    } else verifyHash(b, block, rawTxs);
   }
   return block;
 }
@@ -199,28 +209,34 @@ function checkTransactions(rawTxs: NJson[], height: number, timestamp: number, s
   return { txs, feeUnits };
 }
 
-/** A `pow_ethash` block: the header hash must commit to this very block and Ethash must give its hash and mix. */
-function verifyEthashHash(b: NObject, block: DevBlock, rawTxs: NJson[], ethash: DevnetEthash | undefined): void {
+/**
+ * A `pow_ethash` block: the header hash must commit to this very block and Ethash must give its hash and mix.
+ * Returns the Ethash input when its result is not known yet (never computed here: it would block the loop).
+ */
+function verifyEthashHash(b: NObject, block: DevBlock, rawTxs: NJson[], ethash: DevnetEthash | undefined): DevnetEthashInput | null {
   if (!ethash) throw new Error('Ethash verification is not available on this devnet; pow_ethash blocks are refused');
-  const problem = verifyEthashBridgedBlock(
-    {
-      height: block.height,
-      hash: block.hash,
-      previousblockhash: block.previousblockhash,
-      nonce: block.nonce,
-      miner: block.miner,
-      timestamp: block.timestamp,
-      difficulty: asNumber(b.difficulty ?? 1.0),
-      transactions: rawTxs as unknown as Array<{ [key: string]: JsonValue }>,
-      pool_bridge: b.pool_bridge,
-      pool_header_hash: b.pool_header_hash,
-      pool_mix_digest: b.pool_mix_digest,
-    },
-    ethash,
-  );
+  const submitted = {
+    height: block.height,
+    hash: block.hash,
+    previousblockhash: block.previousblockhash,
+    nonce: block.nonce,
+    miner: block.miner,
+    timestamp: block.timestamp,
+    difficulty: asNumber(b.difficulty ?? 1.0),
+    transactions: rawTxs as unknown as Array<{ [key: string]: JsonValue }>,
+    pool_bridge: b.pool_bridge,
+    pool_header_hash: b.pool_header_hash,
+    pool_mix_digest: b.pool_mix_digest,
+  };
+  const input = ethashProofInput(submitted);
+  if (!input.ok) throw new Error(`Ethash verification failed: ${input.problem}`);
+  const computed = ethash.known(input);
+  if (!computed) return { blockNumber: input.blockNumber, headerHash: input.headerHash, nonce: input.nonce };
+  const problem = checkEthashProof(submitted, computed);
   if (problem) throw new Error(`Ethash verification failed: ${problem}`);
   block.poolHeaderHash = String(b.pool_header_hash).toLowerCase();
   block.poolMixDigest = String(b.pool_mix_digest).toLowerCase();
+  return null;
 }
 
 function verifyHash(b: NObject, block: DevBlock, rawTxs: NJson[]): void {

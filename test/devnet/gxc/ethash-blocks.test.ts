@@ -76,4 +76,23 @@ describe('GXC devnet: pow_ethash blocks re-verified with real Ethash', () => {
     expect(await send(good)).toBe('accepted');
     expect(devnet.chain.count).toBe(2);
   });
+
+  it('two Ethash blocks for one height at once: both hashed off the loop, the first connects, the second is stale', {
+    timeout: 120_000,
+  }, async () => {
+    const { devnet, rpc, adapter, ethash } = await setup();
+    const work = ethash.workFor(await adapter.getWork(8));
+    if (!isGxcEthashWork(work)) throw new Error('GXC Ethash work expected');
+    const first = searchEthash(work.height, work.headerHash, work.networkTarget);
+    const second = searchEthash(work.height, work.headerHash, work.networkTarget, first.nonce + 1n);
+    const send = (solution: typeof first): Promise<string> =>
+      rpc.call('submitblock', [ethashSubmitBlockJson(work.gxc.fields, solution) as Record<string, unknown>]).then(
+        () => 'accepted',
+        (err: unknown) => (err instanceof RpcError ? err.rpcMessage : Promise.reject(err)),
+      );
+    const answers = await Promise.all([send(first), send(second)]);
+    expect(answers.filter((a) => a === 'accepted')).toHaveLength(1);
+    expect(answers.find((a) => a !== 'accepted')).toMatch(/Stale block/);
+    expect(devnet.chain.count).toBe(2);
+  });
 });
