@@ -1,9 +1,8 @@
 /**
  * A connection's log lines, with its `session` and `remote` fields bound at log time instead of in a pino child
  * logger per connection: a child (its own bindings string, level state and prototype link) was held by every idle
- * session, and this is four fields. Lines come out
- * with the same fields in the same order as the child's (`session`, `remote`, then `worker` once a SHA-256d
- * session is authorized, then the event's own fields). Fields are only merged when the level is enabled, so a
+ * session, and this is four fields. Lines come out with the same fields in the same order as the child's
+ * (`session`, `remote`, then `worker` once a SHA-256d session is authorized, then the event's own fields). Fields are only merged when the level is enabled, so a
  * debug line costs nothing at info.
  */
 import type { Logger } from '../log/logger.js';
