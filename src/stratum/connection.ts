@@ -11,15 +11,16 @@
  * info (then at debug) and through a process-wide sampler, so a flood cannot flood the log.
  */
 import type { Socket } from 'node:net';
-import type { Logger } from '../log/logger.js';
+import { performance } from 'node:perf_hooks';
 import type { LogSampler } from '../log/sampler.js';
 import { detectAlgorithm, refusalReason, refusalReply } from './dialects/detect.js';
 import type { DialectFactory, DialectSession, SessionIO } from './dialects/types.js';
 import { type Frame, LineFramer } from './framing.js';
 import { errorReply, parseMessage, type RequestId, type RpcRequest } from './jsonrpc.js';
-import { TokenBucket } from './limits.js';
-import { RequestQueue } from './request-queue.js';
-import { StratumErrorCode, type StratumAlgorithm, type StratumSessionSummary } from './types.js';
+import { RequestQueue, type RequestQueueOptions } from './request-queue.js';
+import type { SessionLog } from './session-log.js';
+import type { Sv1Session } from './session.js';
+import { StratumErrorCode, type StratumAlgorithm, type StratumJob, type StratumSessionSummary } from './types.js';
 
 export interface ConnectionLimits {
   maxLineBytes: number;
@@ -37,6 +38,7 @@ export interface ConnectionLimits {
   maxQueuedRequests: number;
 }
 
+/** Shared by every connection of a server: nothing here is per connection (an idle session holds only a reference). */
 export interface ConnectionDeps {
   limits: ConnectionLimits;
   /** Algorithms this port serves. */
@@ -45,25 +47,59 @@ export interface ConnectionDeps {
   dialects: Partial<Record<StratumAlgorithm, DialectFactory>>;
   now: () => number;
   onClosed: (conn: Connection) => void;
+  /** The handshake completed: the connection no longer needs the server's deadline sweep. */
+  onHandshakeDone?: (conn: Connection) => void;
   /** Shared by every connection of the server: bounds the lines junk can cause. */
   logSampler: LogSampler;
   /** Told of each abusive input (the ban policy counts them per address). */
-  onAbuse?: (kind: 'junk' | 'flood') => void;
+  onAbuse?: (conn: Connection, kind: 'junk' | 'flood') => void;
 }
 
 /** How long a graceful close may take to flush before the socket is destroyed. */
 const CLOSE_FLUSH_MS = 2000;
 
-export class Connection implements SessionIO {
-  readonly connectedSince = new Date();
+/**
+ * Handshake and idle deadlines are wall-clock limits on real sockets (a test's fake `now` must not stretch them),
+ * checked by the server's sweep (`checkDeadlines`) instead of two timers per connection.
+ */
+const monotonicMs = (): number => performance.now();
+
+/**
+ * The socket's listeners are shared functions, not closures per connection: the socket carries its connection
+ * under this key.
+ */
+const OWNER = Symbol('stratum connection');
+type OwnedSocket = Socket & { [OWNER]?: Connection };
+
+function onSocketData(this: OwnedSocket, chunk: Buffer): void {
+  this[OWNER]?.onData(chunk);
+}
+function onSocketError(this: OwnedSocket, err: Error): void {
+  this[OWNER]?.log.debug({ err: err.message }, 'socket error');
+}
+function onSocketClose(this: OwnedSocket): void {
+  this[OWNER]?.onSocketClosed();
+}
+function uncork(socket: Socket): void {
+  socket.uncork();
+}
+function destroySocket(socket: Socket): void {
+  socket.destroy();
+}
+
+export class Connection implements SessionIO, RequestQueueOptions<Frame> {
+  /** Milliseconds since the epoch (a Date is made only for a summary). */
+  private readonly connectedAt = Date.now();
   readonly remote: string;
   session: DialectSession | null = null;
-  /** Resolves once the socket is closed. */
-  readonly closedPromise: Promise<void>;
-  private resolveClosed: () => void = () => undefined;
+  /** Created when someone waits for the close (drain); a settled one when the socket is already closed. */
+  private closedWaiters: Promise<void> | null = null;
+  private resolveClosed: (() => void) | null = null;
+  private socketClosed = false;
   private readonly framer: LineFramer;
-  /** Refused requests allowed; empty means the peer sends junk in a loop. */
-  private readonly junkBucket: TokenBucket;
+  /** Refused requests allowed (a token bucket as two numbers): empty means the peer sends junk in a loop. */
+  private junkTokens: number;
+  private junkRefilledAt: number;
   private readonly queue: RequestQueue<Frame>;
   /** Id of the request being handled, for the error reply if its handling throws. */
   private handlingId: RequestId = null;
@@ -74,48 +110,66 @@ export class Connection implements SessionIO {
   private closing = false;
   /** Shutdown: requests are no longer read; answers to those in flight still go out. */
   private readingStopped = false;
-  private handshakeTimer: NodeJS.Timeout | null;
-  private idleTimer: NodeJS.Timeout | null = null;
+  /** Before the handshake: when the connection is closed for not finishing it (0 once done). */
+  private handshakeDeadline: number;
+  /** Before the handshake: when a silent connection is closed (0 once the handshake is done). */
+  private idleDeadline: number;
   private closeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly socket: Socket,
     readonly sessionId: string,
     readonly remoteAddress: string,
-    private readonly log: Logger,
+    readonly log: SessionLog,
     private readonly deps: ConnectionDeps,
   ) {
-    this.remote = `${remoteAddress}:${socket.remotePort ?? 0}`;
-    this.closedPromise = new Promise((resolve) => {
-      this.resolveClosed = resolve;
-    });
+    this.remote = log.remote;
     this.framer = new LineFramer(deps.limits.maxLineBytes);
-    this.junkBucket = new TokenBucket(deps.limits.requestBurst, deps.limits.requestsPerSecond, deps.now());
-    this.queue = new RequestQueue<Frame>({
-      handle: (frame) => this.handleFrame(frame),
-      onError: (_frame, err) => this.internalError(this.handlingId, err),
-      // Flow control: TCP back-pressure slows a miner whose messages wait, instead of a disconnect.
-      onBacklog: (overBound) => {
-        if (this.closing) return;
-        if (overBound) this.socket.pause();
-        else this.socket.resume();
-      },
-      pauseAbove: deps.limits.maxQueuedRequests,
-    });
-    this.handshakeTimer = setTimeout(() => this.closeForJunk('handshake timeout'), deps.limits.handshakeTimeoutMs);
-    this.handshakeTimer.unref();
-    this.restartIdleTimer();
+    this.junkTokens = deps.limits.requestBurst;
+    this.junkRefilledAt = deps.now();
+    this.queue = new RequestQueue<Frame>(this);
+    const t = monotonicMs();
+    this.handshakeDeadline = t + deps.limits.handshakeTimeoutMs;
+    this.idleDeadline = t + deps.limits.idleTimeoutMs;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
-    socket.once('close', () => this.onSocketClosed());
+    (socket as OwnedSocket)[OWNER] = this;
+    socket.on('data', onSocketData);
+    socket.on('error', onSocketError);
+    socket.once('close', onSocketClose);
     this.log.debug('connected');
+  }
+
+  /** Resolves once the socket is closed. */
+  get closedPromise(): Promise<void> {
+    if (this.closedWaiters === null) {
+      this.closedWaiters = this.socketClosed
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            this.resolveClosed = resolve;
+          });
+    }
+    return this.closedWaiters;
+  }
+
+  get connectedSince(): Date {
+    return new Date(this.connectedAt);
   }
 
   send(line: string): void {
     if (this.socket.destroyed || this.socket.writableEnded) return;
     this.socket.write(`${line}\n`);
+    this.checkWriteBuffer();
+  }
+
+  /** Writes bytes already encoded and terminated (a broadcast's notify, shared by every session). */
+  sendBytes(bytes: Buffer): void {
+    if (this.socket.destroyed || this.socket.writableEnded) return;
+    this.socket.write(bytes);
+    this.checkWriteBuffer();
+  }
+
+  private checkWriteBuffer(): void {
     // write() never blocks; unsent bytes pile up in user space if the peer does not read. Drop such a peer.
     if (this.socket.writableLength > this.deps.limits.maxWriteBufferBytes) {
       this.log.warn({ buffered: this.socket.writableLength }, 'disconnect: client does not read (write buffer full)');
@@ -142,7 +196,7 @@ export class Connection implements SessionIO {
     // Read (and drop, see onData) whatever still arrives, so the peer's FIN is seen and the socket closes.
     this.socket.resume();
     // A peer that never reads could hold the flush forever: destroy after a grace period.
-    setTimeout(() => this.socket.destroy(), CLOSE_FLUSH_MS).unref();
+    setTimeout(destroySocket, CLOSE_FLUSH_MS, this.socket).unref();
   }
 
   /** Graceful shutdown: stops reading requests; what is being answered is still written. */
@@ -164,17 +218,17 @@ export class Connection implements SessionIO {
   }
 
   handshakeDone(): void {
-    if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = null;
-    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
+    if (this.handshakeDeadline === 0) return;
+    this.handshakeDeadline = 0;
+    this.idleDeadline = 0;
+    this.deps.onHandshakeDone?.(this);
   }
 
-  /** Any line before the handshake is done proves someone is there: the idle clock starts again. */
-  private restartIdleTimer(): void {
-    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.close('idle before the handshake'), this.deps.limits.idleTimeoutMs);
-    this.idleTimer.unref();
+  /** Called by the server's sweep before the handshake is done: closes a connection past one of its deadlines. */
+  checkDeadlines(nowMs: number = monotonicMs()): void {
+    if (this.closing || this.handshakeDeadline === 0) return;
+    if (nowMs >= this.handshakeDeadline) this.closeForJunk('handshake timeout');
+    else if (nowMs >= this.idleDeadline) this.close('idle before the handshake');
   }
 
   summary(): StratumSessionSummary {
@@ -196,22 +250,24 @@ export class Connection implements SessionIO {
     };
   }
 
-  private onData(chunk: Buffer): void {
+  /** Bytes from the socket (its shared 'data' listener). */
+  onData(chunk: Buffer): void {
     if (this.closing || this.readingStopped) return;
     // Any line restarts the idle clock before the handshake (a connection that says nothing is dropped).
-    if (this.idleTimer !== null) this.restartIdleTimer();
+    if (this.idleDeadline !== 0) this.idleDeadline = monotonicMs() + this.deps.limits.idleTimeoutMs;
     // Replies to the requests handled synchronously from this chunk leave in one write, not one syscall each.
     this.socket.cork();
-    process.nextTick(() => this.socket.uncork());
+    process.nextTick(uncork, this.socket);
     // Every message, junk included, takes its turn: an error reply never overtakes an earlier request's reply.
     for (const frame of this.framer.push(chunk)) this.queue.push(frame);
   }
 
-  private handleFrame(frame: Frame): void | Promise<void> {
+  /** The request queue's handler: one frame, in order (RequestQueueOptions). */
+  handle(frame: Frame): void | Promise<void> {
     if (this.closing) return;
     this.handlingId = null;
     if (frame.kind === 'too-long') {
-      this.deps.onAbuse?.('junk');
+      this.deps.onAbuse?.(this, 'junk');
       this.send(errorReply(null, StratumErrorCode.Other, `Line too long: more than ${this.deps.limits.maxLineBytes} bytes`));
       return this.closeForJunk(`line too long (${frame.bytes} bytes)`);
     }
@@ -233,6 +289,23 @@ export class Connection implements SessionIO {
     this.close('internal error');
   }
 
+  /** The request queue's error path: a handler threw or its promise rejected (RequestQueueOptions). */
+  onError(_frame: Frame, err: unknown): void {
+    this.internalError(this.handlingId, err);
+  }
+
+  /** Flow control (RequestQueueOptions): TCP back-pressure slows a miner whose messages wait, instead of a disconnect. */
+  onBacklog(overBound: boolean): void {
+    if (this.closing) return;
+    if (overBound) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  /** Messages read but not yet handled above which the socket is paused (RequestQueueOptions). */
+  get pauseAbove(): number {
+    return this.deps.limits.maxQueuedRequests;
+  }
+
   private guarded(work: () => void): void {
     try {
       work();
@@ -246,11 +319,23 @@ export class Connection implements SessionIO {
     this.guarded(work);
   }
 
+  /** A broadcast's job for this connection's SHA-256d session, isolated like message handling (no closure per session). */
+  sendJob(session: Sv1Session, job: StratumJob, cleanJobs: boolean, encoded: Buffer): void {
+    try {
+      session.sendJob(job, cleanJobs, encoded);
+    } catch (err) {
+      this.internalError(null, err);
+    }
+  }
+
   /** Periodic work for the session, isolated like message handling. */
   tick(now: number): void {
     if (this.session === null || this.closing) return;
-    const session = this.session;
-    this.guarded(() => session.tick(now));
+    try {
+      this.session.tick(now);
+    } catch (err) {
+      this.internalError(null, err);
+    }
   }
 
   private dispatch(req: RpcRequest): void | Promise<void> {
@@ -271,7 +356,7 @@ export class Connection implements SessionIO {
 
   private badLine(id: RequestId, message: string): void {
     this.badLines++;
-    this.deps.onAbuse?.('junk');
+    this.deps.onAbuse?.(this, 'junk');
     this.send(errorReply(id, StratumErrorCode.Other, message));
     if (this.badLines >= this.deps.limits.maxBadLines) return this.closeForJunk(`too many bad lines (last: ${message})`);
     this.logJunk('bad line', this.badLines, message);
@@ -280,12 +365,23 @@ export class Connection implements SessionIO {
   reportJunk(reason: string): void {
     if (this.closing) return;
     this.junkRequests++;
-    if (!this.junkBucket.take(this.deps.now())) {
-      this.deps.onAbuse?.('flood');
+    if (!this.takeJunkToken(this.deps.now())) {
+      this.deps.onAbuse?.(this, 'flood');
       this.send(errorReply(null, StratumErrorCode.Other, 'Too many refused requests'));
       return this.closeForJunk(`junk flood: ${this.junkRequests} refused requests (last: ${reason})`);
     }
     this.logJunk('refused request', this.junkRequests, reason);
+  }
+
+  /** A token bucket refilled lazily from the clock: `requestBurst` at once, then `requestsPerSecond`. */
+  private takeJunkToken(now: number): boolean {
+    const { requestBurst, requestsPerSecond } = this.deps.limits;
+    const elapsed = Math.max(0, now - this.junkRefilledAt) / 1000;
+    this.junkRefilledAt = now;
+    this.junkTokens = Math.min(requestBurst, this.junkTokens + elapsed * requestsPerSecond);
+    if (this.junkTokens < 1) return false;
+    this.junkTokens -= 1;
+    return true;
   }
 
   /** The first junk of a connection at info (sampled process-wide), the rest at debug: counts go in the disconnect line. */
@@ -299,14 +395,17 @@ export class Connection implements SessionIO {
     this.close(reason);
   }
 
-  private onSocketClosed(): void {
+  /** The socket closed (its shared 'close' listener). */
+  onSocketClosed(): void {
     this.closing = true;
+    this.socketClosed = true;
     this.queue.stop();
-    this.handshakeDone();
+    this.handshakeDeadline = 0;
+    this.idleDeadline = 0;
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     this.session?.closed();
     this.log.debug('closed');
     this.deps.onClosed(this);
-    this.resolveClosed();
+    this.resolveClosed?.();
   }
 }

@@ -53,7 +53,8 @@ export class InstanceCounterAllocator implements Extranonce1Allocator {
     const counter = this.next;
     this.next = (this.next + 1) % this.counterSpace;
     this.live.add(counter);
-    const buf = Buffer.alloc(this.size);
+    // From Node's shared pool (a view, not an ArrayBuffer of its own): every live session holds one of these.
+    const buf = Buffer.allocUnsafe(this.size);
     buf[0] = this.instanceId;
     buf.writeUIntBE(counter, 1, this.counterBytes);
     return buf;

@@ -63,12 +63,22 @@ function toRequestId(raw: unknown): RequestId {
   return null;
 }
 
+/**
+ * The id as JSON: a number or null is written as is, a string through JSON.stringify. Replies are built by
+ * concatenation (one per share) with exactly the bytes JSON.stringify gives for `{ id, result, error }`.
+ */
+function idJson(id: RequestId): string {
+  return typeof id === 'string' ? JSON.stringify(id) : String(id);
+}
+
 export function successReply(id: RequestId, result: unknown): string {
+  // The per-share answer: no object or array built for it.
+  if (result === true) return `{"id":${idJson(id)},"result":true,"error":null}`;
   return JSON.stringify({ id, result, error: null });
 }
 
 export function errorReply(id: RequestId, code: StratumErrorCode, message: string): string {
-  return JSON.stringify({ id, result: null, error: [code, message, null] });
+  return `{"id":${idJson(id)},"result":null,"error":[${code},${JSON.stringify(message)},null]}`;
 }
 
 /** A server-to-client notification (`mining.notify`, `mining.set_difficulty`, ...): SV1 sends them with id null. */

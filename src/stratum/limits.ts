@@ -1,29 +1,4 @@
-/** Per-connection request rate limit and per-address connection counting: O(1) memory and time each. */
-
-/** A token bucket: `burst` requests at once, refilled at `perSecond`. Refill is computed lazily from the clock. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    private readonly burst: number,
-    private readonly perSecond: number,
-    now: number,
-  ) {
-    this.tokens = burst;
-    this.last = now;
-  }
-
-  /** Takes one token; false when the bucket is empty (the caller is flooding). */
-  take(now: number): boolean {
-    const elapsed = Math.max(0, now - this.last) / 1000;
-    this.last = now;
-    this.tokens = Math.min(this.burst, this.tokens + elapsed * this.perSecond);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
+/** Per-address connection counting: O(1) memory and time. (The junk token bucket is two numbers on the connection.) */
 
 /** Live connections per remote address, with a cap. */
 export class AddressCounter {

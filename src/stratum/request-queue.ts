@@ -70,7 +70,11 @@ export class RequestQueue<T> {
         this.head++;
         this.run(item);
       }
-      if (this.head === this.items.length || this.head >= COMPACT_AFTER) {
+      // Emptied in place (the common case: one request per read): no new array per message.
+      if (this.head === this.items.length) {
+        this.items.length = 0;
+        this.head = 0;
+      } else if (this.head >= COMPACT_AFTER) {
         this.items = this.items.slice(this.head);
         this.head = 0;
       }

@@ -4,10 +4,11 @@
  * non-blocking and a client that stops reading is dropped.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { LogSampler } from '../log/sampler.js';
-import { Connection, type ConnectionLimits } from './connection.js';
+import { Connection, type ConnectionDeps, type ConnectionLimits } from './connection.js';
 import { ethashDialectFactory, isEthashSession } from './dialects/ethash.js';
 import { EthashExtranonceAllocator } from './dialects/ethash-extranonce.js';
 import type { DialectFactory } from './dialects/types.js';
@@ -18,7 +19,8 @@ import { WatchedBackend } from './watched-backend.js';
 import { notification } from './jsonrpc.js';
 import { BanRegistry } from './bans.js';
 import { AddressCounter } from './limits.js';
-import { notifyLine, Sv1Session, type Sv1Config } from './session.js';
+import { notifyBytes, Sv1Session, type Sv1Config, type Sv1Deps } from './session.js';
+import { SessionLog } from './session-log.js';
 import type {
   EthashBackend,
   EthashJob,
@@ -138,27 +140,14 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     maxJobsRemembered: limits.maxJobsRemembered,
     maxWorkersPerConnection: limits.maxWorkersPerConnection,
   };
+  const sv1Deps: Sv1Deps = { allocator, config: sv1Config, now, logSampler };
   const ethashExtranonces = opts.ethashExtranonces ?? new EthashExtranonceAllocator(opts.instanceId ?? 0);
   // Requests run in order now (flow control); the Ethash session's pending bound follows the queue bound.
   const ethashConfig = { ...sv1Config, vardiff: ethashVardiff, maxPendingSubmits: limits.maxQueuedRequests };
-  // Per connection: both backends are wrapped so their verdicts reach the ban policy under this peer's address.
-  const dialectsFor = (watchedBackend: WatchedBackend): Partial<Record<StratumAlgorithm, DialectFactory>> => {
-    const dialects: Partial<Record<StratumAlgorithm, DialectFactory>> = {
-      sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, { backend: watchedBackend, allocator, config: sv1Config, now, logSampler }),
-    };
-    if (watchedBackend.ethash !== null) {
-      dialects.ethash = ethashDialectFactory({
-        backend: watchedBackend.ethash,
-        extranonces: ethashExtranonces,
-        config: ethashConfig,
-        now,
-        portAlgorithms: algorithms,
-      });
-    }
-    return dialects;
-  };
 
   const connections = new Map<string, Connection>();
+  /** Connections still in their handshake: the only ones the deadline sweep looks at. */
+  const handshaking = new Set<Connection>();
   const watched = new Map<string, WatchedBackend>();
   const perAddress = new AddressCounter(limits.maxConnectionsPerIp);
   let nextSessionNumber = opts.sessionIdBase ?? 0;
@@ -166,11 +155,51 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
   // The per-address cap counts an IPv6 /64 as one address, like bans do.
   const capKey = (address: string): string => banKey(address) ?? address;
   const onClosed = (conn: Connection): void => {
+    handshaking.delete(conn);
     if (connections.get(conn.sessionId) === conn) {
       connections.delete(conn.sessionId);
       watched.delete(conn.sessionId);
       perAddress.remove(capKey(conn.remoteAddress));
     }
+  };
+
+  // Built once per server (not per connection), so an idle session holds no closures or tables of its own. The
+  // SHA-256d backend is wrapped per connection when its session starts, so verdicts reach the ban policy under
+  // this peer's address.
+  // Each backend is wrapped per connection when its session starts, so verdicts reach the ban policy under
+  // this peer's address.
+  const watchedFor = (sessionId: string): WatchedBackend => {
+    const address = connections.get(sessionId)?.remoteAddress ?? 'unknown';
+    const backend = new WatchedBackend(opts.backend, address, bans, opts.ethashBackend);
+    watched.set(sessionId, backend);
+    return backend;
+  };
+  const dialects: Partial<Record<StratumAlgorithm, DialectFactory>> = {
+    sha256d: (io, sessionLog) => new Sv1Session(io, sessionLog, sv1Deps, watchedFor(io.sessionId)),
+  };
+  if (opts.ethashBackend !== undefined) {
+    dialects.ethash = (io, sessionLog, first) => {
+      const ethashBackend = watchedFor(io.sessionId).ethash;
+      if (ethashBackend === null) throw new Error('an Ethash session needs the Ethash backend');
+      const factory = ethashDialectFactory({
+        backend: ethashBackend,
+        extranonces: ethashExtranonces,
+        config: ethashConfig,
+        now,
+        portAlgorithms: algorithms,
+      });
+      return factory(io, sessionLog, first);
+    };
+  }
+  const connectionDeps: ConnectionDeps = {
+    limits,
+    algorithms,
+    dialects,
+    now,
+    onClosed,
+    onHandshakeDone: (conn) => handshaking.delete(conn),
+    onAbuse: (conn, kind) => bans.record(conn.remoteAddress, kind),
+    logSampler,
   };
   const stopBanWatch = bans.onBan((key) => {
     for (const conn of connections.values()) if (bans.covers(key, conn.remoteAddress)) conn.close('banned');
@@ -196,13 +225,10 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
       return;
     }
     const sessionId = (++nextSessionNumber).toString(16).padStart(8, '0');
-    const sessionLog = log.child({ session: sessionId, remote: `${address}:${socket.remotePort ?? 0}` });
-    const onAbuse = (kind: 'junk' | 'flood'): void => bans.record(address, kind);
-    const backend = new WatchedBackend(opts.backend, address, bans, opts.ethashBackend);
-    const dialects = dialectsFor(backend);
-    watched.set(sessionId, backend);
-    const conn = new Connection(socket, sessionId, address, sessionLog, { limits, algorithms, dialects, now, onClosed, onAbuse, logSampler });
+    const sessionLog = new SessionLog(log, sessionId, `${address}:${socket.remotePort ?? 0}`);
+    const conn = new Connection(socket, sessionId, address, sessionLog, connectionDeps);
     connections.set(sessionId, conn);
+    handshaking.add(conn);
   };
 
   const server: Server = createServer({ noDelay: true }, accept);
@@ -231,6 +257,16 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     logSampler.flush();
   }, tickMs);
   ticker.unref();
+
+  // One sweep for every connection's handshake and idle deadlines (instead of two timers each), a fifth of the
+  // shorter limit apart so a deadline is acted on at most ~20 % late.
+  const sweepPeriod = (): number => Math.min(1000, Math.max(10, Math.min(limits.handshakeTimeoutMs, limits.idleTimeoutMs) / 5));
+  let sweepMs = sweepPeriod();
+  const sweep = (): void => {
+    for (const conn of handshaking) conn.checkDeadlines();
+  };
+  let sweeper = setInterval(sweep, sweepMs);
+  sweeper.unref();
 
   return {
     bans,
@@ -262,12 +298,19 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     },
 
     broadcastJob(job: StratumJob, cleanJobs: boolean): void {
-      // Encoded once: only the difficulty differs per session, and that travels in its own message.
-      const line = notifyLine(job, cleanJobs);
+      // Encoded once into bytes: only the difficulty differs per session, and that travels in its own message.
+      const started = performance.now();
+      const encoded = notifyBytes(job, cleanJobs);
+      let sent = 0;
       for (const conn of connections.values()) {
         const session = conn.session;
-        if (session instanceof Sv1Session && session.readyForWork) conn.run(() => session.sendJob(job, cleanJobs, line));
+        if (session instanceof Sv1Session && session.readyForWork) {
+          conn.sendJob(session, job, cleanJobs, encoded);
+          sent++;
+        }
       }
+      // One line per job (not per session): how long the fan-out held the event loop.
+      log.info({ job: job.id, clean: cleanJobs, sessions: sent, ms: Math.round((performance.now() - started) * 10) / 10 }, 'job sent to sessions');
     },
 
     broadcastEthashJob(job: EthashJob, clean: boolean): void {
@@ -318,6 +361,12 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
         // Connections hold this object: new values reach them (the request rate of a live one is kept).
         Object.assign(limits, next);
         perAddress.maxPerAddress = limits.maxConnectionsPerIp;
+        if (sweepPeriod() !== sweepMs) {
+          clearInterval(sweeper);
+          sweepMs = sweepPeriod();
+          sweeper = setInterval(sweep, sweepMs);
+          sweeper.unref();
+        }
         if (tlsServer !== null) tlsServer.maxConnections = limits.maxConnections;
       }
       if (update.difficulty !== undefined) {
@@ -341,6 +390,7 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
 
     async drain(drainOpts: StratumDrainOptions): Promise<StratumDrainReport> {
       clearInterval(ticker);
+      clearInterval(sweeper);
       // Stop accepting; the listener's own close completes when the last connection is gone.
       for (const srv of listeners()) if (srv.listening) srv.close();
       const live = [...connections.values()];
@@ -370,6 +420,7 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
 
     close(): Promise<void> {
       clearInterval(ticker);
+      clearInterval(sweeper);
       stopBanWatch();
       if (ownBans) bans.close();
       return new Promise((resolve) => {

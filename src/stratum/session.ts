@@ -8,9 +8,9 @@
  * Requests of one connection arrive one at a time (the connection waits for `handleRequest`'s promise), so an
  * authorize completes before the submit sent after it is judged, and replies leave in request order.
  */
-import type { Logger } from '../log/logger.js';
 import type { LogSampler } from '../log/sampler.js';
 import { negotiateConfigure } from './configure.js';
+import type { SessionLog } from './session-log.js';
 import type { DialectSession, SessionIO } from './dialects/types.js';
 import { errorReply, notification, successReply, type RequestId, type RpcRequest } from './jsonrpc.js';
 import { checkAuthorizeParams, checkConfigureParams, checkSubmitParams, parseDifficulty, parsePasswordOptions } from './params.js';
@@ -36,8 +36,8 @@ export interface Sv1Config {
   maxWorkersPerConnection: number;
 }
 
+/** Shared by every SHA-256d session of a server (the backend, per connection, is passed on its own). */
 export interface Sv1Deps {
-  backend: StratumBackend;
   allocator: Extranonce1Allocator;
   config: Sv1Config;
   now: () => number;
@@ -45,18 +45,12 @@ export interface Sv1Deps {
   logSampler: LogSampler;
 }
 
-/** What this session sent a job with: shares on it are checked and credited at exactly these. */
-interface SentJob {
-  difficulty: number;
-  extranonce1: Buffer;
-}
-
 interface AuthorizedWorker {
   address: string;
   worker: string;
 }
 
-/** `mining.notify` for a job; the server encodes it once per broadcast and reuses the line for every session. */
+/** `mining.notify` for a job; the server encodes it once per broadcast (`notifyBytes`) for every session. */
 export function notifyLine(job: StratumJob, cleanJobs: boolean): string {
   return notification('mining.notify', [
     job.id,
@@ -71,23 +65,55 @@ export function notifyLine(job: StratumJob, cleanJobs: boolean): string {
   ]);
 }
 
+/** The notify line as the bytes every session is sent (newline included): one encoding per broadcast, not per socket. */
+export function notifyBytes(job: StratumJob, cleanJobs: boolean): Buffer {
+  return Buffer.from(`${notifyLine(job, cleanJobs)}\n`, 'utf8');
+}
+
+/**
+ * `mining.set_difficulty` lines, cached per value: after a broadcast or a vardiff step most sessions are sent the
+ * same few values. Bounded (a new value past the bound evicts the oldest).
+ */
+const difficultyLines = new Map<number, string>();
+const MAX_DIFFICULTY_LINES = 64;
+
+function setDifficultyLine(difficulty: number): string {
+  let line = difficultyLines.get(difficulty);
+  if (line === undefined) {
+    line = notification('mining.set_difficulty', [difficulty]);
+    if (difficultyLines.size >= MAX_DIFFICULTY_LINES) {
+      const oldest = difficultyLines.keys().next().value;
+      if (oldest !== undefined) difficultyLines.delete(oldest);
+    }
+    difficultyLines.set(difficulty, line);
+  }
+  return line;
+}
+
 export class Sv1Session implements DialectSession, StratumSessionControl {
   readonly algorithm = 'sha256d' as const;
   private extranonce1: Buffer | null = null;
   private userAgent: string | null = null;
   private extranonceSubscribed = false;
   private versionMask = 0;
-  private readonly workers = new Map<string, AuthorizedWorker>();
+  /** The first authorized worker (most connections have only this one). */
   private primary: AuthorizedWorker | null = null;
-  /** The username bound into the session logger; other workers on this connection are named per line. */
+  /** The username bound into the session's log lines; other workers on this connection are named per line. */
   private loggedUsername: string | null = null;
+  /** Workers authorized after the first (cgminer may authorize several): created on the second one. */
+  private otherWorkers: Map<string, AuthorizedWorker> | null = null;
   private readonly vardiff: Vardiff;
   private workStarted = false;
   private subscribed = false;
   private configured = false;
   private difficultySent: number | null = null;
   private lastNtimeSent: number | null = null;
-  private readonly jobs = new Map<string, SentJob>();
+  /**
+   * The last `maxJobsRemembered` jobs sent, oldest first, as (id, difficulty, extranonce1) triples in one flat
+   * array: shares on a job are checked and credited at exactly what it was sent with. One small array instead of
+   * a Map and an object per job (this is held by every idle session).
+   */
+  private sentJobs: (string | number | Buffer)[] = [];
   private accepted = 0;
   private rejected = 0;
   private workAccepted = 0;
@@ -96,8 +122,9 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
 
   constructor(
     private readonly io: SessionIO,
-    private log: Logger,
+    private readonly log: SessionLog,
     private readonly deps: Sv1Deps,
+    private readonly backend: StratumBackend,
   ) {
     this.vardiff = new Vardiff(deps.config.vardiff, deps.now());
   }
@@ -130,7 +157,7 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
   }
 
   handleResponse(id: RequestId, _result: unknown, error: unknown): void {
-    if (error !== null && error !== undefined) this.log.debug({ id, error }, 'miner answered with an error');
+    if (error !== null && error !== undefined) this.log.sessionLine('debug', { id, error }, 'miner answered with an error');
   }
 
   private onSubscribe(req: RpcRequest): void {
@@ -153,7 +180,7 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     this.subscribed = true;
     this.io.send(successReply(req.id, [subscriptions, this.extranonce1.toString('hex'), this.deps.config.extranonce2Size]));
     // Once per connection at info: a peer repeating subscribe must not write a line each time.
-    this.log[first ? 'info' : 'debug']({ userAgent: this.userAgent, extranonce1: this.extranonce1.toString('hex') }, 'subscribed');
+    this.log.sessionLine(first ? 'info' : 'debug', { userAgent: this.userAgent, extranonce1: this.extranonce1.toString('hex') }, 'subscribed');
     this.maybeStartWork();
   }
 
@@ -163,34 +190,36 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     const { username, password } = checked.value;
     const options = parsePasswordOptions(password);
     if (!options.ok) return this.replyError(req.id, StratumErrorCode.Other, options.message);
-    if (this.workers.has(username)) return this.io.send(successReply(req.id, true));
-    if (this.workers.size >= this.deps.config.maxWorkersPerConnection) {
+    if (this.workerNamed(username) !== undefined) return this.io.send(successReply(req.id, true));
+    if (this.workerCount() >= this.deps.config.maxWorkersPerConnection) {
       return this.replyError(req.id, StratumErrorCode.Other, `Too many workers on one connection (max ${this.deps.config.maxWorkersPerConnection})`);
     }
     // Returned: the connection holds this miner's next request (often a submit) until the verdict is out.
-    return this.deps.backend.authorize(username, password).then(
+    return this.backend.authorize(username, password).then(
       (result) => {
         if (this.isClosed) return;
         if (!result.ok) {
           this.io.reportJunk?.(`authorize rejected: ${result.message}`);
-          this.log.debug({ username, reason: result.message }, 'authorize rejected');
+          this.log.sessionLine('debug', { username, reason: result.message }, 'authorize rejected');
           return this.io.send(errorReply(req.id, StratumErrorCode.Unauthorized, `Unauthorized worker: ${result.message}`));
         }
         const worker = { address: result.address, worker: result.worker };
-        this.workers.set(username, worker);
         if (this.primary === null) {
           this.primary = worker;
           this.loggedUsername = username;
-          this.log = this.log.child({ worker: username });
+          this.log.worker = username;
+        } else if (this.workerNamed(username) === undefined) {
+          this.otherWorkers ??= new Map();
+          this.otherWorkers.set(username, worker);
         }
         this.io.send(successReply(req.id, true));
-        this.log.info({ address: result.address, requestedDifficulty: options.value.difficulty }, 'authorized');
+        this.log.sessionLine('info', { address: result.address, requestedDifficulty: options.value.difficulty }, 'authorized');
         if (options.value.difficulty !== undefined) this.applyDifficulty(options.value.difficulty, 'password option');
         this.maybeStartWork();
       },
       (err: unknown) => {
         if (this.isClosed) return;
-        this.log.error({ err, username }, 'authorize failed in the backend');
+        this.log.sessionLine('error', { err, username }, 'authorize failed in the backend');
         this.io.send(errorReply(req.id, StratumErrorCode.Other, 'Authorization failed: internal pool error'));
       },
     );
@@ -204,7 +233,7 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     if (outcome.subscribeExtranonce) this.extranonceSubscribed = true;
     this.io.send(successReply(req.id, outcome.result));
     const fields = { extensions: checked.value.extensions, result: outcome.result, notes: outcome.notes };
-    this.log[this.configured ? 'debug' : 'info'](fields, 'configured');
+    this.log.sessionLine(this.configured ? 'debug' : 'info', fields, 'configured');
     this.configured = true;
     if (outcome.minimumDifficulty !== undefined && outcome.minimumDifficulty > this.vardiff.difficulty) {
       this.applyDifficulty(outcome.minimumDifficulty, 'minimum-difficulty');
@@ -226,36 +255,37 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     const checked = checkSubmitParams(req.params, this.deps.config.extranonce2Size);
     if (!checked.ok) return this.refuseSubmit(req.id, StratumErrorCode.Other, checked.message);
     const share = checked.value;
-    const worker = this.workers.get(share.workerName);
+    const worker = this.workerNamed(share.workerName);
     if (worker === undefined) {
       return this.refuseSubmit(req.id, StratumErrorCode.Unauthorized, `Unauthorized worker '${share.workerName.slice(0, 128)}'`);
     }
-    const sent = this.jobs.get(share.jobId);
-    if (sent === undefined) return this.rejectShare(req.id, StratumErrorCode.JobNotFound, `Job '${share.jobId}' not found`);
-    if (!this.deps.backend.hasJob(share.jobId)) {
+    const sent = this.sentJobIndex(share.jobId);
+    if (sent < 0) return this.rejectShare(req.id, StratumErrorCode.JobNotFound, `Job '${share.jobId}' not found`);
+    const sentDifficulty = this.sentJobs[sent + 1] as number;
+    if (!this.backend.hasJob(share.jobId)) {
       return this.rejectShare(req.id, StratumErrorCode.JobNotFound, `Stale job '${share.jobId}'`);
     }
     const ctx: ShareContext = {
       sessionId: this.id,
       remoteAddress: this.io.remote,
-      extranonce1: sent.extranonce1,
+      extranonce1: this.sentJobs[sent + 2] as Buffer,
       extranonce2Size: this.deps.config.extranonce2Size,
       address: worker.address,
       worker: worker.worker,
       versionMask: this.versionMask,
       // Some firmwares apply a lower difficulty at once, to shares of older jobs: crediting the lower of the
       // two accepts those shares and never credits more than the work shown.
-      jobDifficulty: Math.min(sent.difficulty, this.difficultySent ?? sent.difficulty),
+      jobDifficulty: Math.min(sentDifficulty, this.difficultySent ?? sentDifficulty),
     };
     // No pending-submit limit here: one submit at a time reaches this point (the connection waits for the
     // returned promise), and a miner sending faster is slowed by the connection's flow control.
-    return this.deps.backend.submitShare(ctx, share).then(
+    return this.backend.submitShare(ctx, share).then(
       (verdict) => {
         if (verdict.ok) this.onAccepted(req.id, share, ctx, verdict.isBlock, verdict.hashDisplay);
         else this.rejectShare(req.id, verdict.code, verdict.message, share);
       },
       (err: unknown) => {
-        this.log.error({ err, job: share.jobId }, 'share pipeline failed');
+        this.log.sessionLine('error', { err, job: share.jobId }, 'share pipeline failed');
         this.rejectShare(req.id, StratumErrorCode.Other, 'Share could not be processed: internal pool error', share);
       },
     );
@@ -267,9 +297,11 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     this.workAccepted += ctx.jobDifficulty;
     const now = this.deps.now();
     this.lastShareAt = now;
-    const fields = { job: share.jobId, difficulty: ctx.jobDifficulty, hash, ...this.otherWorker(share) };
-    if (isBlock) this.log.info(fields, 'block candidate share accepted');
-    else this.log.debug(fields, 'share accepted');
+    // No fields built per share unless the line is written (debug is off in production).
+    if (isBlock || this.log.enabled('debug')) {
+      const fields = { job: share.jobId, difficulty: ctx.jobDifficulty, hash, ...this.otherWorker(share) };
+      this.log.sessionLine(isBlock ? 'info' : 'debug', fields, isBlock ? 'block candidate share accepted' : 'share accepted');
+    }
     if (this.isClosed) return;
     this.io.send(successReply(id, true));
     const next = this.vardiff.recordShare(now, ctx.jobDifficulty);
@@ -279,8 +311,34 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
   private rejectShare(id: RequestId, code: StratumErrorCode, message: string, share?: SubmitRequest): void {
     this.rejected++;
     // Debug only: the pool logs its share rejects (sampled) with the miner's address; this is the wire view.
-    this.log.debug({ code, reason: message, job: share?.jobId, ...this.otherWorker(share) }, 'share rejected');
+    if (this.log.enabled('debug')) {
+      this.log.sessionLine('debug', { code, reason: message, job: share?.jobId, ...this.otherWorker(share) }, 'share rejected');
+    }
     if (!this.isClosed) this.io.send(errorReply(id, code, message));
+  }
+
+  private workerNamed(username: string): AuthorizedWorker | undefined {
+    if (username === this.loggedUsername) return this.primary ?? undefined;
+    return this.otherWorkers?.get(username);
+  }
+
+  private workerCount(): number {
+    return (this.primary === null ? 0 : 1) + (this.otherWorkers?.size ?? 0);
+  }
+
+  /** Index of a sent job's triple in `sentJobs`, newest first; -1 when it is not (or no longer) remembered. */
+  private sentJobIndex(jobId: string): number {
+    const sent = this.sentJobs;
+    for (let i = sent.length - 3; i >= 0; i -= 3) if (sent[i] === jobId) return i;
+    return -1;
+  }
+
+  /** Remembers a job as the newest; a job id sent again moves to the end with its new values. */
+  private rememberJob(jobId: string, difficulty: number, extranonce1: Buffer): void {
+    const existing = this.sentJobIndex(jobId);
+    if (existing >= 0) this.sentJobs.splice(existing, 3);
+    this.sentJobs.push(jobId, difficulty, extranonce1);
+    if (this.sentJobs.length > 3 * this.deps.config.maxJobsRemembered) this.sentJobs.splice(0, 3);
   }
 
   private otherWorker(share: SubmitRequest | undefined): { submittedAs?: string } {
@@ -295,7 +353,7 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
   /** A refused request (not a share verdict): counted as junk by the connection, which also logs it. */
   private replyError(id: RequestId, code: StratumErrorCode, message: string): void {
     this.io.send(errorReply(id, code, message));
-    this.log.debug({ code, reason: message }, 'request refused');
+    this.log.sessionLine('debug', { code, reason: message }, 'request refused');
     this.io.reportJunk?.(message);
   }
 
@@ -310,7 +368,7 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     this.workStarted = true;
     this.io.handshakeDone();
     this.sendDifficulty(this.vardiff.difficulty);
-    const job = this.deps.backend.currentJob();
+    const job = this.backend.currentJob();
     if (job !== null) this.sendJob(job, true);
   }
 
@@ -323,39 +381,37 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     this.sendDifficulty(this.vardiff.difficulty);
     const fields = { from, to: this.vardiff.difficulty, reason };
     // A miner repeating suggest_difficulty would otherwise write a line per request.
-    if (this.deps.logSampler.allow('difficulty changed')) this.log.info(fields, 'difficulty changed');
-    else this.log.debug(fields, 'difficulty changed');
-    const job = this.deps.backend.reissueCurrentJob();
+    if (this.deps.logSampler.allow('difficulty changed')) this.log.sessionLine('info', fields, 'difficulty changed');
+    else this.log.sessionLine('debug', fields, 'difficulty changed');
+    const job = this.backend.reissueCurrentJob();
     if (job !== null) this.sendJob(job, true);
   }
 
   private sendDifficulty(difficulty: number): void {
     this.difficultySent = difficulty;
-    this.io.send(notification('mining.set_difficulty', [difficulty]));
+    this.io.send(setDifficultyLine(difficulty));
   }
 
-  /** Sends a job at the session's current difficulty; `line` is the pre-encoded notify from a broadcast. */
-  sendJob(job: StratumJob, cleanJobs: boolean, line?: string): void {
+  /** Sends a job at the session's current difficulty; `encoded` is the broadcast's notify, encoded once for all. */
+  sendJob(job: StratumJob, cleanJobs: boolean, encoded?: Buffer): void {
     if (!this.workStarted || this.isClosed || this.extranonce1 === null) return;
     if (this.difficultySent !== this.vardiff.difficulty) this.sendDifficulty(this.vardiff.difficulty);
     // The first work after a wait (pool had none) starts a fresh vardiff window: no shares were possible before.
-    if (this.jobs.size === 0) this.vardiff.restart(this.deps.now());
+    if (this.sentJobs.length === 0) this.vardiff.restart(this.deps.now());
     // A miner that restarts its search on every notify (cpuminer resets extranonce2) would find the same headers
     // again in a job re-issued with the same content: duplicates. A strictly increasing ntime per session keeps
     // every job's header space distinct (the pool checks ntime against a range, not the value sent).
     const ntime = parseInt(job.ntime, 16);
     if (this.lastNtimeSent !== null && ntime <= this.lastNtimeSent) {
       job = { ...job, ntime: (this.lastNtimeSent + 1).toString(16).padStart(8, '0') };
-      line = undefined;
+      encoded = undefined;
+      this.lastNtimeSent += 1;
+    } else {
+      this.lastNtimeSent = ntime;
     }
-    this.lastNtimeSent = parseInt(job.ntime, 16);
-    this.jobs.delete(job.id);
-    this.jobs.set(job.id, { difficulty: this.vardiff.difficulty, extranonce1: this.extranonce1 });
-    if (this.jobs.size > this.deps.config.maxJobsRemembered) {
-      const oldest = this.jobs.keys().next().value;
-      if (oldest !== undefined) this.jobs.delete(oldest);
-    }
-    this.io.send(line ?? notifyLine(job, cleanJobs));
+    this.rememberJob(job.id, this.vardiff.difficulty, this.extranonce1);
+    if (encoded !== undefined && this.io.sendBytes !== undefined) this.io.sendBytes(encoded);
+    else this.io.send(notifyLine(job, cleanJobs));
   }
 
   get readyForWork(): boolean {
@@ -364,7 +420,7 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
 
   tick(now: number): void {
     // No job sent yet means the miner could not have submitted: not "quiet", just waiting for the pool.
-    if (!this.workStarted || this.isClosed || this.jobs.size === 0) return;
+    if (!this.workStarted || this.isClosed || this.sentJobs.length === 0) return;
     if (this.vardiff.tick(now) !== null) this.sendDifficultyAndJob('idle');
   }
 
@@ -398,8 +454,8 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     this.deps.allocator.release(this.extranonce1);
     this.extranonce1 = next;
     this.io.send(notification('mining.set_extranonce', [next.toString('hex'), this.deps.config.extranonce2Size]));
-    this.log.info({ extranonce1: next.toString('hex') }, 'extranonce changed');
-    const job = this.deps.backend.reissueCurrentJob();
+    this.log.sessionLine('info', { extranonce1: next.toString('hex') }, 'extranonce changed');
+    const job = this.backend.reissueCurrentJob();
     if (job !== null) this.sendJob(job, true);
     return true;
   }
@@ -416,7 +472,7 @@ export class Sv1Session implements DialectSession, StratumSessionControl {
     if (this.isClosed) return;
     this.isClosed = true;
     if (this.extranonce1 !== null) this.deps.allocator.release(this.extranonce1);
-    this.jobs.clear();
+    this.sentJobs = [];
   }
 
   summary(base: { id: string; remote: string; connectedSince: Date }): StratumSessionSummary {

@@ -30,4 +30,16 @@ describe('jsonrpc', () => {
     expect(JSON.parse(errorReply(2, 21, 'Job not found'))).toEqual({ id: 2, result: null, error: [21, 'Job not found', null] });
     expect(JSON.parse(notification('mining.set_difficulty', [8]))).toEqual({ id: null, method: 'mining.set_difficulty', params: [8] });
   });
+
+  it('builds replies with exactly the bytes JSON.stringify gives', () => {
+    const ids = [0, 4, -1, 1.5, 1e21, -0, 2 ** 53, null, '', 'x', 'quote " and \\ back', 'tab\there', '\u2028', 'ünï'];
+    const messages = ['Low difficulty share', "Job 'ab\"c' not found", 'line\nbreak', ''];
+    for (const id of ids) {
+      expect(successReply(id, true)).toBe(JSON.stringify({ id, result: true, error: null }));
+      expect(successReply(id, false)).toBe(JSON.stringify({ id, result: false, error: null }));
+      for (const message of messages) {
+        expect(errorReply(id, 23, message)).toBe(JSON.stringify({ id, result: null, error: [23, message, null] }));
+      }
+    }
+  });
 });

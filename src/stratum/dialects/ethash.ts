@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../../log/logger.js';
 import type { RequestId, RpcRequest } from '../jsonrpc.js';
+import type { SessionLog } from '../session-log.js';
 import type { StratumAlgorithm, StratumSessionSummary } from '../types.js';
 import { detectDialect, type EthashDialect } from './detect.js';
 import { EthashSession, type EthashSessionDeps } from './ethash-session.js';
@@ -20,7 +21,7 @@ export interface EthashDialectDeps extends EthashSessionDeps {
 }
 
 export function ethashDialectFactory(deps: EthashDialectDeps): DialectFactory {
-  return (io: SessionIO, log: Logger, first: RpcRequest): DialectSession => {
+  return (io: SessionIO, log: SessionLog, first: RpcRequest): DialectSession => {
     const detected = detectDialect(first, deps.portAlgorithms);
     // The connection only hands Ethash connections to this factory; a SHA-256d verdict cannot reach here.
     const dialect: EthashDialect = detected.algorithm === 'ethash' ? detected.dialect : 'ethminer-stratum';

@@ -2,7 +2,7 @@
  * The seam between a connection (bytes, framing, limits: connection.ts) and a wire dialect (what the messages
  * mean: SV1 today, Ethash's EthereumStratum/eth-proxy later). A dialect sees parsed requests and writes lines.
  */
-import type { Logger } from '../../log/logger.js';
+import type { SessionLog } from '../session-log.js';
 import type { RpcRequest, RequestId } from '../jsonrpc.js';
 import type { StratumAlgorithm, StratumSessionSummary } from '../types.js';
 
@@ -12,6 +12,8 @@ export interface SessionIO {
   readonly remote: string;
   /** Writes one line (the newline is added); never blocks — a client that cannot keep up is dropped. */
   send(line: string): void;
+  /** Writes bytes already encoded, newline included (a broadcast shared by many sessions); optional for test doubles. */
+  sendBytes?(bytes: Buffer): void;
   /** Stops reading, flushes what was written, closes; `delayMs` lets a `client.reconnect` take effect first. */
   close(reason: string, delayMs?: number): void;
   /** The miner finished its handshake (subscribed and authorized): the handshake timeout no longer applies. */
@@ -42,5 +44,8 @@ export interface DialectSession {
   summary(base: { id: string; remote: string; connectedSince: Date }): StratumSessionSummary;
 }
 
-/** Makes the session for a new connection; `first` is its first request (it picks among one algorithm's dialects). */
-export type DialectFactory = (io: SessionIO, log: Logger, first: RpcRequest) => DialectSession;
+/**
+ * Makes the session for a new connection; `first` is its first request (it picks among one algorithm's dialects).
+ * `log` binds the connection's fields at log time; `log.child()` gives a pino logger for a dialect that keeps one.
+ */
+export type DialectFactory = (io: SessionIO, log: SessionLog, first: RpcRequest) => DialectSession;
