@@ -2,12 +2,13 @@
 import pg from 'pg';
 import type { NewShare, Store } from '../types.js';
 import type { SqlBackend, StoreOptions } from '../sql/backend.js';
-import { toNum, type SqlExecutor } from '../sql/db.js';
+import { toNum, type SqlExecutor, type SqlValue } from '../sql/db.js';
 import { SqlStore } from '../sql/store.js';
 import type { SpoolTarget } from '../spool/spool.js';
 import { PgDb } from './executor.js';
 import { postgresSpoolTarget } from './spool-target.js';
 import { POSTGRES_MIGRATIONS, type Migration } from './migrations.js';
+import { shareColumnParams, shareColumns } from './share-columns.js';
 
 /** Advisory lock key spaces ('gxcp' and the next number): migrations, and per-pool balance checks. */
 const MIGRATION_LOCK = [1735943025, 1] as const;
@@ -91,32 +92,16 @@ class PostgresBackend implements SqlBackend {
     // multi-row insert is not guaranteed); then one INSERT ... unnest() writes the batch (no parameter limit).
     const { rows } = await q.query(`SELECT nextval(pg_get_serial_sequence('shares', 'id')) AS id FROM generate_series(1, $1)`, [shares.length]);
     const ids = rows.map((r) => toNum(r.id)).sort((a, b) => a - b);
-    const column = <T>(pick: (s: NewShare) => T): T[] => shares.map(pick);
     await q.query(
-      // share_key = hash (migration 5): a spool replay of this batch after a lost COMMIT answer adds nothing.
+      // share_key = hash (migration 6): a spool replay of this batch after a lost COMMIT answer adds nothing.
       `INSERT INTO shares (id, pool, instance_id, address, worker, job_id, height, difficulty, network_difficulty,
          actual_difficulty, hash, share_key, is_block, created_at)
        SELECT id, pool, instance_id, address, worker, job_id, height, difficulty, network_difficulty,
               actual_difficulty, hash, hash, is_block, created_at
-         FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[],
-           $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::bool[], $13::bigint[])
+         FROM unnest($1::bigint[], ${shareColumnParams(2)})
            AS s(id, pool, instance_id, address, worker, job_id, height, difficulty, network_difficulty,
                 actual_difficulty, hash, is_block, created_at)`,
-      [
-        ids,
-        column((s) => s.pool),
-        column((s) => s.instanceId),
-        column((s) => s.address),
-        column((s) => s.worker),
-        column((s) => s.jobId),
-        column((s) => s.height),
-        column((s) => s.difficulty),
-        column((s) => s.networkDifficulty),
-        column((s) => s.actualDifficulty),
-        column((s) => s.hash),
-        column((s) => s.isBlock),
-        column((s) => s.createdAt),
-      ] as unknown as string[],
+      [ids, ...shareColumns(shares)] as unknown as SqlValue[],
     );
     return ids;
   }

@@ -6,10 +6,11 @@
  * too gets that share's id by its hash, which the same or an earlier transaction inserted.
  */
 import { insertBlock } from '../sql/blocks.js';
-import { toNum, type SqlDb, type SqlExecutor } from '../sql/db.js';
+import { toNum, type SqlDb, type SqlExecutor, type SqlValue } from '../sql/db.js';
 import type { SpooledBlock, SpoolRecord } from '../spool/records.js';
 import type { SpoolTarget } from '../spool/spool.js';
 import type { NewShare } from '../types.js';
+import { shareColumnParams, shareColumns } from './share-columns.js';
 import { isPostgresUnavailable } from './unavailable.js';
 
 export function postgresSpoolTarget(db: SqlDb): SpoolTarget {
@@ -35,33 +36,18 @@ async function replayRecords(q: SqlExecutor, records: readonly SpoolRecord[]): P
 
 async function insertSharesOnce(q: SqlExecutor, shares: readonly NewShare[]): Promise<void> {
   if (shares.length === 0) return;
-  const column = <T>(pick: (s: NewShare) => T): T[] => shares.map(pick);
   // WITH ORDINALITY + ORDER BY: ids follow the journal's order.
   await q.query(
     `INSERT INTO shares (pool, instance_id, address, worker, job_id, height, difficulty, network_difficulty,
        actual_difficulty, hash, share_key, is_block, created_at)
      SELECT pool, instance_id, address, worker, job_id, height, difficulty, network_difficulty, actual_difficulty,
             hash, hash, is_block, created_at
-       FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::float8[],
-                   $8::float8[], $9::float8[], $10::text[], $11::bool[], $12::bigint[])
+       FROM unnest(${shareColumnParams(1)})
             WITH ORDINALITY AS s(pool, instance_id, address, worker, job_id, height, difficulty, network_difficulty,
                                  actual_difficulty, hash, is_block, created_at, ord)
       ORDER BY ord
      ON CONFLICT (pool, share_key) DO NOTHING`,
-    [
-      column((s) => s.pool),
-      column((s) => s.instanceId),
-      column((s) => s.address),
-      column((s) => s.worker),
-      column((s) => s.jobId),
-      column((s) => s.height),
-      column((s) => s.difficulty),
-      column((s) => s.networkDifficulty),
-      column((s) => s.actualDifficulty),
-      column((s) => s.hash),
-      column((s) => s.isBlock),
-      column((s) => s.createdAt),
-    ] as unknown as string[],
+    shareColumns(shares) as unknown as SqlValue[],
   );
 }
 
