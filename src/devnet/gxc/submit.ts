@@ -209,13 +209,9 @@ function checkTransactions(rawTxs: NJson[], height: number, timestamp: number, s
   return { txs, feeUnits };
 }
 
-/**
- * A `pow_ethash` block: the header hash must commit to this very block and Ethash must give its hash and mix.
- * Returns the Ethash input when its result is not known yet (never computed here: it would block the loop).
- */
-function verifyEthashHash(b: NObject, block: DevBlock, rawTxs: NJson[], ethash: DevnetEthash | undefined): DevnetEthashInput | null {
-  if (!ethash) throw new Error('Ethash verification is not available on this devnet; pow_ethash blocks are refused');
-  const submitted = {
+/** The block fields both bridges' proofs commit to, as submitted (the proof fields are added per bridge). */
+function committedFields(b: NObject, block: DevBlock, rawTxs: NJson[]) {
+  return {
     height: block.height,
     hash: block.hash,
     previousblockhash: block.previousblockhash,
@@ -224,6 +220,17 @@ function verifyEthashHash(b: NObject, block: DevBlock, rawTxs: NJson[], ethash: 
     timestamp: block.timestamp,
     difficulty: asNumber(b.difficulty ?? 1.0),
     transactions: rawTxs as unknown as Array<{ [key: string]: JsonValue }>,
+  };
+}
+
+/**
+ * A `pow_ethash` block: the header hash must commit to this very block and Ethash must give its hash and mix.
+ * Returns the Ethash input when its result is not known yet (never computed here: it would block the loop).
+ */
+function verifyEthashHash(b: NObject, block: DevBlock, rawTxs: NJson[], ethash: DevnetEthash | undefined): DevnetEthashInput | null {
+  if (!ethash) throw new Error('Ethash verification is not available on this devnet; pow_ethash blocks are refused');
+  const submitted = {
+    ...committedFields(b, block, rawTxs),
     pool_bridge: b.pool_bridge,
     pool_header_hash: b.pool_header_hash,
     pool_mix_digest: b.pool_mix_digest,
@@ -243,14 +250,7 @@ function verifyHash(b: NObject, block: DevBlock, rawTxs: NJson[]): void {
   const hasProof = 'pool_header' in b || 'pool_coinbase' in b || 'pool_merkle_branch' in b;
   if (hasProof) {
     const problem = verifyBridgedBlock({
-      height: block.height,
-      hash: block.hash,
-      previousblockhash: block.previousblockhash,
-      nonce: block.nonce,
-      miner: block.miner,
-      timestamp: block.timestamp,
-      difficulty: asNumber(b.difficulty ?? 1.0),
-      transactions: rawTxs as unknown as Array<{ [key: string]: JsonValue }>,
+      ...committedFields(b, block, rawTxs),
       pool_header: b.pool_header,
       pool_coinbase: b.pool_coinbase,
       pool_merkle_branch: b.pool_merkle_branch,
