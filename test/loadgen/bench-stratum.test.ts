@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadReport } from '../../src/loadgen/report.js';
 import { startPoolChild, type PoolChild } from '../e2e/fixtures/pool-child.js';
@@ -94,6 +95,8 @@ describe('bench-stratum against the real pool', () => {
       'grind',
       '--seconds',
       '1.5',
+      '--accepted-log',
+      path.join(dir, 'acked'),
     ]);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -111,6 +114,25 @@ describe('bench-stratum against the real pool', () => {
     expect(r.server?.loadCpuSeconds).toBeGreaterThan(0);
     expect(r.server?.cpuPerReplyMicros).toBeGreaterThan(0);
     expect(r.server?.rssAfterConnectBytes).toBeGreaterThan(0);
+    // Every accepted share was logged by its client process, and each is in the pool's store exactly once (the pool
+    // answers only after the share's group commit).
+    const logged = fs
+      .readdirSync(dir)
+      .filter((name) => name.startsWith('acked.'))
+      .flatMap((name) =>
+        fs
+          .readFileSync(path.join(dir, name), 'utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
+    expect(logged).toHaveLength(r.load.accepted);
+    const db = new Database(path.join(dir, 'pool.db'), { readonly: true });
+    try {
+      const count = db.prepare('SELECT COUNT(*) AS n FROM shares WHERE hash = ?');
+      for (const hash of logged) expect((count.get(hash) as { n: number }).n, hash).toBe(1);
+    } finally {
+      db.close();
+    }
   }, 120_000);
 
   it('sends random shares at a fixed rate that the pool rejects as low difficulty after the full check', async () => {
