@@ -15,7 +15,6 @@
  *
  * Bounded: every phase has a time limit, every child is stopped, the temp dir is removed.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,13 +23,13 @@ import Database from 'better-sqlite3';
 import type { LoadReport } from '../src/loadgen/report.js';
 import { sampleProcess } from '../src/loadgen/proc.js';
 import { startPoolChild } from '../test/e2e/fixtures/pool-child.js';
-import { freePort } from '../test/helpers/net.js';
+import { runBenchStratum } from '../test/helpers/bench-stratum.js';
+import { freePort, loopbackPoolPorts } from '../test/helpers/net.js';
 import { numberArg } from './support/args.js';
 import { printMachine } from './support/machine.js';
 import { auditShares, loopStalls, memoryGrowth, promValue, type LoopSample, type RssSample } from './support/soak-analysis.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(repo, 'bin/gxc-pool.js');
 const MINER = 'tGXC3tz6MsTbP2NCMvc33JixQdkQi6tf';
 /** prom-client's default event-loop monitor ticks every 10 ms; an idle loop reports that much. */
 const LOOP_RESOLUTION_MS = 10;
@@ -48,22 +47,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
 /** Runs `gxc-pool bench-stratum ... --json` to completion (bounded) and returns its report. */
-function benchStratum(args: string[], timeoutMs: number): Promise<LoadReport> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'bench-stratum', ...args, '--json'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      const line = stdout.trim().split('\n').pop() ?? '';
-      if (status !== 0 || !line.startsWith('{')) reject(new Error(`bench-stratum exited with ${status}: ${stderr.slice(-2000)}`));
-      else resolve(JSON.parse(line) as LoadReport);
-    });
-  });
+async function benchStratum(args: string[], timeoutMs: number): Promise<LoadReport> {
+  const run = await runBenchStratum(args, timeoutMs);
+  if (run.status !== 0 || run.report === null) throw new Error(`bench-stratum exited with ${run.status}: ${run.stderr.slice(-2000)}`);
+  return run.report;
 }
 
 /** Every hash the clients logged as accepted, over both phases (files `<prefix>-<phase>.<process>`). */
@@ -92,14 +79,7 @@ const pool = await startPoolChild([
   '1e-9',
   '--devnet-difficulty',
   String(devnetDifficulty),
-  '--stratum-host',
-  '127.0.0.1',
-  '--stratum-port',
-  String(stratumPort),
-  '--web-host',
-  '127.0.0.1',
-  '--web-port',
-  String(webPort),
+  ...loopbackPoolPorts(stratumPort, webPort),
 ]);
 const pid = pool.process.pid as number;
 const ackedPrefix = path.join(dir, 'acked');

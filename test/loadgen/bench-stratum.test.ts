@@ -4,35 +4,20 @@
  * by the pool's full check, every submit is answered, the server's /proc figures are read, and a block ground by
  * one session yields a clean job timed at every session. Not timed: only counts and presence are asserted.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadReport } from '../../src/loadgen/report.js';
 import { startPoolChild, type PoolChild } from '../e2e/fixtures/pool-child.js';
-import { freePort } from '../helpers/net.js';
+import { runBenchStratum, type BenchStratumRun } from '../helpers/bench-stratum.js';
+import { freePort, loopbackPoolPorts } from '../helpers/net.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MINER = 'tGXC3tz6MsTbP2NCMvc33JixQdkQi6tf';
 
-function benchStratum(args: string[]): Promise<{ status: number | null; report: LoadReport | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repo, 'bin/gxc-pool.js'), 'bench-stratum', ...args, '--json'], { cwd: repo });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      const line = stdout.trim().split('\n').pop() ?? '';
-      resolve({ status, report: line.startsWith('{') ? (JSON.parse(line) as LoadReport) : null, stderr });
-    });
-  });
+function benchStratum(args: string[]): Promise<BenchStratumRun> {
+  return runBenchStratum(args, 90_000);
 }
 
 describe('bench-stratum against the real pool', () => {
@@ -52,14 +37,7 @@ describe('bench-stratum against the real pool', () => {
       // About 16^4 hashes per block on the GXC devnet: the fan-out case grinds one in well under a second.
       '--devnet-difficulty',
       '4',
-      '--stratum-host',
-      '127.0.0.1',
-      '--stratum-port',
-      String(stratumPort),
-      '--web-host',
-      '127.0.0.1',
-      '--web-port',
-      String(webPort),
+      ...loopbackPoolPorts(stratumPort, webPort),
     ]);
   }, 90_000);
 
