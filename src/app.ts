@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { createApiServer } from './api/server.js';
 import type { PoolView } from './api/view.js';
 import type { ChainAdapter } from './chains/types.js';
 import { selectPools, storeUrl } from './config/load.js';
@@ -47,7 +46,9 @@ export interface RunningPool {
   stratumPort: number;
   /** The stratum+ssl:// port, or null without `stratum.tls`. */
   stratumTlsPort: number | null;
-  web: FastifyInstance;
+  view: PoolView;
+  /** Null until the web side is up (it starts after every pool's Stratum ports listen). */
+  web: FastifyInstance | null;
   webPort: number;
 }
 
@@ -136,7 +137,7 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
       await p.stratum.close().catch(() => undefined);
       // Block submissions answered to miners but still waiting for the node get their verdict recorded.
       await p.runtime.settled();
-      await p.web.close().catch(() => undefined);
+      await p.web?.close().catch(() => undefined);
     }
     bans.close();
     await opened.close();
@@ -232,6 +233,10 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
         }),
       );
     }
+    // Loaded only now: fastify, its route schemas and prom-client are most of the start-up's module loading, and
+    // miners should not wait for them.
+    const { createApiServer } = await import('./api/server.js');
+    for (const p of pools) await startPoolWeb(p, createApiServer, { cfg, views, opened, logger });
   } catch (err) {
     await stopAll();
     throw err;
@@ -354,6 +359,7 @@ interface OnePoolDeps {
   ledgerOf: (pool: string) => Ledger | undefined;
 }
 
+/** One pool's runtime and Stratum ports (listening on return); its web side comes later (startPoolWeb). */
 async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
   const { cfg, settings, chain, workSource } = d;
   const log = d.logger.child({ pool: settings.name });
@@ -420,19 +426,29 @@ async function startOnePool(d: OnePoolDeps): Promise<RunningPool> {
     ledger: () => d.ledgerOf(settings.name),
   });
   d.views.push(view);
+  return { settings, runtime, ethash: ethashPool, stratum, stratumPort, stratumTlsPort, view, web: null, webPort: settings.webPort };
+}
+
+/** The pool's web/API port (every web port serves every pool of `views`). */
+async function startPoolWeb(
+  p: RunningPool,
+  createApiServer: typeof import('./api/server.js').createApiServer,
+  d: { cfg: Config; views: PoolView[]; opened: OpenedStore; logger: Logger },
+): Promise<void> {
+  const { cfg } = d;
   const web = createApiServer({
-    view,
+    view: p.view,
     pools: () => d.views,
     store: d.opened.store,
     spool: () => d.opened.spool?.state ?? null,
-    logger: log,
+    logger: d.logger.child({ pool: p.settings.name }),
     web: { cors: corsSetting(cfg.web.cors), ...(cfg.web.adminToken ? { adminToken: cfg.web.adminToken } : {}) },
   });
-  await web.listen({ port: settings.webPort, host: cfg.web.host });
+  p.web = web;
+  await web.listen({ port: p.settings.webPort, host: cfg.web.host });
   const address = web.server.address();
-  const webPort = typeof address === 'object' && address ? address.port : settings.webPort;
-  view.webPort = webPort;
-  return { settings, runtime, ethash: ethashPool, stratum, stratumPort, stratumTlsPort, web, webPort };
+  p.webPort = typeof address === 'object' && address ? address.port : p.settings.webPort;
+  p.view.webPort = p.webPort;
 }
 
 /**

@@ -138,6 +138,7 @@ program
   .option('--fanout-block', 'after the load, one session grinds a block; time its clean job to the last session')
   .option('--max-grind-hashes <n>', 'hashes a session may spend on one share (default 2000000)')
   .option('--json', 'print the report as JSON')
+  .option('--accepted-log <path>', 'append the hash of every accepted share to <path>.<client process index>')
   .action(async (opts: Record<string, string | boolean | undefined>) => {
     const { runBenchStratumCommand } = await import('./loadgen/command.js');
     await runBenchStratumCommand(opts);

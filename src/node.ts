@@ -8,7 +8,6 @@ import type { BitcoinNetwork } from './chains/bitcoin/address.js';
 import { createGxcAdapter, detectChainFlavor } from './chains/gxc/adapter.js';
 import type { ChainAdapter, ChainKind } from './chains/types.js';
 import type { Config } from './config/schema.js';
-import { startAnyDevnet } from './devnet/index.js';
 import type { Logger } from './log/logger.js';
 import { createRpcClient } from './rpc/client.js';
 import type { RpcClient } from './rpc/types.js';
@@ -95,6 +94,8 @@ export async function connectNode(cfg: Config, logger: Logger): Promise<NodeConn
 
 async function startEmbeddedDevnet(cfg: Config, logger: Logger): Promise<NodeConnection> {
   const flavor = cfg.devnet.flavor;
+  // Loaded only here: the devnet is a large module tree that a pool on a real node never uses.
+  const { startAnyDevnet } = await import('./devnet/index.js');
   const devnet = await startAnyDevnet({
     flavor,
     host: '127.0.0.1',

@@ -3,6 +3,7 @@
  * over IPC. Several of these share the load so each has its own file-descriptor limit and core. Every loop is
  * bounded in count and time; the process exits when the coordinator goes away.
  */
+import { appendFileSync } from 'node:fs';
 import { LatencyHistogram } from './histogram.js';
 import { sourceAddress } from './options.js';
 import { CleanJobTracker } from './clean-jobs.js';
@@ -17,11 +18,22 @@ const send = (msg: FromClient): void => {
 };
 
 const sessions: LoadSession[] = [];
+/** Set by `connect`: where accepted share hashes go (see LoadgenOptions.acceptedLog). */
+let acceptedLog: string | undefined;
+/** Accepted share hashes not yet written: appended in batches so the log costs one write per ~1,000 shares. */
+let acceptedLines: string[] = [];
+const ACCEPTED_BATCH = 1000;
+
+function flushAcceptedLog(): void {
+  if (acceptedLog === undefined || acceptedLines.length === 0) return;
+  appendFileSync(acceptedLog, `${acceptedLines.join('\n')}\n`);
+  acceptedLines = [];
+}
 const cleanJobs = new CleanJobTracker();
 let onReply: SessionHooks['onReply'] = () => undefined;
 
 const hooks: SessionHooks = {
-  onReply: (session, accepted, error, latencyMs) => onReply(session, accepted, error, latencyMs),
+  onReply: (session, accepted, error, latencyMs, shareHash) => onReply(session, accepted, error, latencyMs, shareHash),
   onCleanJob: (jobId, at) => cleanJobs.record(jobId, at),
   onClose: () => undefined,
 };
@@ -29,6 +41,7 @@ const hooks: SessionHooks = {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function connectAll(setup: ClientProcessSetup): Promise<void> {
+  acceptedLog = setup.acceptedLog;
   const t0 = performance.now();
   const deadline = t0 + setup.connectTimeoutMs;
   const problems = new Map<string, number>();
@@ -98,11 +111,16 @@ async function runLoad(msg: Extract<ToClient, { type: 'load' }>): Promise<void> 
     return true;
   };
 
-  onReply = (session, ok, error, ms) => {
+  onReply = (session, ok, error, ms, shareHash) => {
     replies++;
     latency.record(ms);
-    if (ok) accepted++;
-    else {
+    if (ok) {
+      accepted++;
+      if (acceptedLog !== undefined && shareHash !== null) {
+        acceptedLines.push(shareHash);
+        if (acceptedLines.length >= ACCEPTED_BATCH) flushAcceptedLog();
+      }
+    } else {
       const key = error ?? 'unknown';
       rejected[key] = (rejected[key] ?? 0) + 1;
     }
@@ -131,7 +149,8 @@ async function runLoad(msg: Extract<ToClient, { type: 'load' }>): Promise<void> 
   const settleUntil = performance.now() + SETTLE_MS;
   while (replies < sent && performance.now() < settleUntil) await sleep(10);
   onReply = () => undefined;
-  for (const s of sessions) s.pending.clear();
+  flushAcceptedLog();
+  for (const s of sessions) s.clearPending();
   send({
     type: 'load-done',
     sent,

@@ -122,6 +122,7 @@ async function runPhases(
         maxGrindHashes: opts.maxGrindHashes,
         wave: opts.wave,
         connectTimeoutMs,
+        acceptedLog: opts.acceptedLog === undefined ? undefined : `${opts.acceptedLog}.${p}`,
       },
     });
   });

@@ -40,6 +40,11 @@ export interface LoadgenOptions {
   /** Bound on the hashes a client spends on one share; a target harder than that is reported, not ground. */
   maxGrindHashes: number;
   json: boolean;
+  /**
+   * Where each client process appends the share hash (display hex, one a line) of every accepted share, to
+   * `<path>.<process index>`: the soak checks each against the pool's store.
+   */
+  acceptedLog: string | undefined;
 }
 
 export type RawOptions = Record<string, string | boolean | undefined>;
@@ -76,6 +81,13 @@ function choice<T extends string>(raw: RawOptions, name: string, allowed: readon
     throw new Error(`--${name}: expected one of ${allowed.join(' | ')}, got ${JSON.stringify(value)}`);
   }
   return value as T;
+}
+
+function optionalPath(raw: RawOptions, name: string, flag: string): string | undefined {
+  const value = raw[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') throw new Error(`--${flag}: expected a file path, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** Loopback only: the generator opens thousands of sockets from 127.x.y.z source addresses. */
@@ -131,6 +143,7 @@ export function parseLoadgenOptions(raw: RawOptions): LoadgenOptions {
     fanoutBlock: raw.fanoutBlock === true,
     maxGrindHashes: num(raw, 'maxGrindHashes', 'max-grind-hashes', 2_000_000, true),
     json: raw.json === true,
+    acceptedLog: optionalPath(raw, 'acceptedLog', 'accepted-log'),
   };
 }
 

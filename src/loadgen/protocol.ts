@@ -15,6 +15,8 @@ export interface ClientProcessSetup {
   maxGrindHashes: number;
   wave: number;
   connectTimeoutMs: number;
+  /** File this process appends accepted share hashes to (one a line), if any. */
+  acceptedLog: string | undefined;
 }
 
 export interface WireHistogram {

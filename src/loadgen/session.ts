@@ -15,7 +15,8 @@ const SUGGEST_ID = 3;
 const FIRST_SUBMIT_ID = 10;
 
 export interface SessionHooks {
-  onReply(session: LoadSession, accepted: boolean, error: string | null, latencyMs: number): void;
+  /** `shareHash`: the submitted share's hash (display hex) when the session ground it, else null. */
+  onReply(session: LoadSession, accepted: boolean, error: string | null, latencyMs: number, shareHash: string | null): void;
   /** A clean job arrived; `at` is absolute (timeOrigin + now) so processes compare. */
   onCleanJob(jobId: string, at: number): void;
   onClose(session: LoadSession): void;
@@ -46,6 +47,8 @@ export class LoadSession {
   hashes = 0;
   grindFailures = 0;
   readonly pending = new Map<number, number>();
+  /** Hash of each ground share in flight, by request id (random shares have none). */
+  private readonly pendingHashes = new Map<number, string>();
   private readonly socket: Socket;
   private buffer = '';
   private nextId = FIRST_SUBMIT_ID;
@@ -91,10 +94,12 @@ export class LoadSession {
   submit(): boolean {
     if (!this.ready) return false;
     const job = this.job as MinerJob;
-    const fields = this.makeShare(job);
-    if (fields === null) return false;
+    const share = this.makeShare(job);
+    if (share === null) return false;
+    const { fields, hashDisplay } = share;
     const id = this.nextId++;
     this.pending.set(id, performance.now());
+    if (hashDisplay !== null) this.pendingHashes.set(id, hashDisplay);
     this.socket.write(
       `${JSON.stringify({ id, method: 'mining.submit', params: [this.setup.username, job.jobId, fields.extranonce2, fields.ntime, fields.nonce] })}\n`,
     );
@@ -126,17 +131,23 @@ export class LoadSession {
     return { sentAt, hashes: found.hashes };
   }
 
+  /** Forgets the requests in flight (their answers, if they come, are no longer counted). */
+  clearPending(): void {
+    this.pending.clear();
+    this.pendingHashes.clear();
+  }
+
   destroy(): void {
     this.socket.destroy();
   }
 
-  private makeShare(job: MinerJob): SubmitFields | null {
+  private makeShare(job: MinerJob): { fields: SubmitFields; hashDisplay: string | null } | null {
     const counter = this.extranonce2Counter++;
-    if (this.setup.shares === 'random') return randomShare(job, this.extranonce2Size, counter, this.random);
+    if (this.setup.shares === 'random') return { fields: randomShare(job, this.extranonce2Size, counter, this.random), hashDisplay: null };
     this.shareTarget ??= shareTargetBytes(this.difficulty);
     const found = grindShare(job, this.extranonce1 as Buffer, this.extranonce2Size, counter, this.shareTarget, this.setup.maxGrindHashes);
     this.hashes += found.hashes;
-    if (found.ok) return found.fields;
+    if (found.ok) return { fields: found.fields, hashDisplay: found.hashDisplay };
     this.grindFailures++;
     return null;
   }
@@ -173,9 +184,11 @@ export class LoadSession {
     const sentAt = this.pending.get(msg.id);
     if (sentAt === undefined) return;
     this.pending.delete(msg.id);
+    const shareHash = this.pendingHashes.get(msg.id) ?? null;
+    this.pendingHashes.delete(msg.id);
     const accepted = msg.result === true && (msg.error === null || msg.error === undefined);
     const error = accepted ? null : errorText(msg.error);
-    this.hooks.onReply(this, accepted, error, performance.now() - sentAt);
+    this.hooks.onReply(this, accepted, error, performance.now() - sentAt, shareHash);
   }
 
   private onSubscribed(result: unknown, error: unknown): void {

@@ -12,7 +12,8 @@ export interface SubmitFields {
   nonce: string;
 }
 
-export type GrindResult = { ok: true; fields: SubmitFields; hashes: number } | { ok: false; hashes: number };
+/** `hashDisplay`: the share's sha256d in display order (reversed), as the pool stores it. */
+export type GrindResult = { ok: true; fields: SubmitFields; hashes: number; hashDisplay: string } | { ok: false; hashes: number };
 
 /** 32-byte big-endian target for a difficulty (what digests are compared against, byte by byte). */
 export function targetBytes(target: bigint): Buffer {
@@ -71,7 +72,8 @@ export function grindShare(
     header.writeUInt32LE(nonce >>> 0, 76);
     const digest = hash('sha256', hash('sha256', header, 'buffer'), 'buffer');
     if (meetsTarget(digest, target)) {
-      return { ok: true, hashes: nonce + 1, fields: { extranonce2: en2.toString('hex'), ntime: job.ntimeHex, nonce: hex8(nonce) } };
+      const fields = { extranonce2: en2.toString('hex'), ntime: job.ntimeHex, nonce: hex8(nonce) };
+      return { ok: true, hashes: nonce + 1, fields, hashDisplay: Buffer.from(digest).reverse().toString('hex') };
     }
   }
   return { ok: false, hashes: maxHashes };

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -17,6 +18,8 @@ export function prettyWanted(format: LogFormat, stdoutIsTty: boolean): boolean {
  * JSON line has, so nothing is lost for a person reading a terminal). Synchronous like the JSON destination.
  */
 export function prettyStream(colorize: boolean, destination: number | NodeJS.WritableStream = 1): NodeJS.WritableStream {
+  // Required only when wanted: a service logging JSON (stdout not a terminal) never loads pino-pretty and its deps.
+  const pinoPretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   return pinoPretty({
     colorize,
     sync: true,

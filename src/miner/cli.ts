@@ -3,28 +3,32 @@ import { type EthashMinerHandle, type EthashMinerOptions, startEthashMiner } fro
 import { startMiner } from './miner.js';
 import type { BaseShareEvent, MinerHandle, MinerHandleOf, MinerOptions } from './types.js';
 
-export interface MinerCliOptions extends MinerOptions {
+interface CliReporting {
   /** How often to log the hash rate. Default 10 s. */
   statsIntervalMs?: number;
 }
+export interface MinerCliOptions extends MinerOptions, CliReporting {}
+export interface EthashMinerCliOptions extends EthashMinerOptions, CliReporting {}
 
 /**
  * The `gxc-pool miner` command: starts the miner and logs one line per accepted/rejected share and a hash-rate
  * line every 10 s. Returns the miner's handle; its stop() also ends the periodic line.
  */
 export function runMinerCli(opts: MinerCliOptions): MinerHandle {
-  const logger: Logger = opts.logger ?? createLogger({ name: 'miner' });
-  return withCliLogging(startMiner({ ...opts, logger }), logger, opts.statsIntervalMs);
-}
-
-export interface EthashMinerCliOptions extends EthashMinerOptions {
-  statsIntervalMs?: number;
+  return runWithCliLogging(opts, startMiner);
 }
 
 /** `gxc-pool miner --algo ethash`: the Ethash miner with the same share and hash-rate lines as the SHA-256d one. */
 export function runEthashMinerCli(opts: EthashMinerCliOptions): EthashMinerHandle {
+  return runWithCliLogging(opts, startEthashMiner);
+}
+
+function runWithCliLogging<O extends CliReporting & { logger?: Logger }, S extends BaseShareEvent>(
+  opts: O,
+  start: (opts: O) => MinerHandleOf<S>,
+): MinerHandleOf<S> {
   const logger: Logger = opts.logger ?? createLogger({ name: 'miner' });
-  return withCliLogging(startEthashMiner({ ...opts, logger }), logger, opts.statsIntervalMs);
+  return withCliLogging(start({ ...opts, logger }), logger, opts.statsIntervalMs);
 }
 
 function withCliLogging<S extends BaseShareEvent>(miner: MinerHandleOf<S>, logger: Logger, statsIntervalMs?: number): MinerHandleOf<S> {

@@ -65,6 +65,27 @@ function difficultyOfBoundary(boundary: bigint): number {
   return boundary === 0n ? Number.POSITIVE_INFINITY : Number(TWO_256 / boundary) / 2 ** 32;
 }
 
+/** Work whose share target the pool sent as a boundary (eth_getWork, ethminer's mining.notify); always clean. */
+function boundaryWork(jobId: string, headerHash: Buffer, seed: unknown, boundaryHex: unknown, where: string): EthashWork {
+  const boundary = BigInt(`0x${hash32(boundaryHex, `${where}boundary`).toString('hex')}`);
+  return {
+    jobId,
+    headerHash,
+    ...epochOf(hash32(seed, `${where}seed hash`)),
+    boundary,
+    difficulty: difficultyOfBoundary(boundary),
+    clean: true,
+  };
+}
+
+/** The full-nonce proof eth-proxy and ethminer's stratum submit: 0x nonce, 0x header hash, 0x mix digest. */
+function fullProof(work: EthashWork, nonce: bigint, mixDigest: Buffer): string[] {
+  return [`0x${nonce.toString(16).padStart(16, '0')}`, `0x${work.headerHash.toString('hex')}`, `0x${mixDigest.toString('hex')}`];
+}
+
+/** eth-proxy and ethminer's stratum: the whole nonce is the miner's. */
+const FULL_NONCE_SPACE: NonceSpace = Object.freeze({ prefix: 0n, freeBits: 64 });
+
 /** Splits `ADDRESS.WORKER` as Claymore and ethminer do for eth-proxy logins. */
 function splitUser(user: string): { login: string; worker: string | null } {
   const dot = user.indexOf('.');
@@ -148,16 +169,8 @@ export class EthereumStratumClient implements ClientDialect {
 function parseGetWork(result: unknown): EthashWork {
   if (!Array.isArray(result) || result.length < 3)
     throw new Error(`eth_getWork: expected [header, seed, boundary], got ${JSON.stringify(result)?.slice(0, 120)}`);
-  const boundary = BigInt(`0x${hash32(result[2], 'boundary').toString('hex')}`);
   const headerHash = hash32(result[0], 'header hash');
-  return {
-    jobId: headerHash.toString('hex').slice(0, 16),
-    headerHash,
-    ...epochOf(hash32(result[1], 'seed hash')),
-    boundary,
-    difficulty: difficultyOfBoundary(boundary),
-    clean: true,
-  };
+  return boundaryWork(headerHash.toString('hex').slice(0, 16), headerHash, result[1], result[2], '');
 }
 
 /** eth-proxy: login with the worker in its own field, work pulled and pushed, full nonce + header + mix. */
@@ -195,12 +208,11 @@ export class EthProxyClient implements ClientDialect {
   }
 
   nonceSpace(): NonceSpace {
-    return { prefix: 0n, freeBits: 64 };
+    return FULL_NONCE_SPACE;
   }
 
   submit(conn: StratumConnection, work: EthashWork, nonce: bigint, mixDigest: Buffer): Promise<unknown> {
-    const params = [`0x${nonce.toString(16).padStart(16, '0')}`, `0x${work.headerHash.toString('hex')}`, `0x${mixDigest.toString('hex')}`];
-    return conn.request('eth_submitWork', params, 30_000, this.extra());
+    return conn.request('eth_submitWork', fullProof(work, nonce, mixDigest), 30_000, this.extra());
   }
 }
 
@@ -223,15 +235,7 @@ export class EthminerStratumClient implements ClientDialect {
     if (msg.method !== 'mining.notify') return null;
     const [jobId, header, seed, boundaryHex] = msg.params;
     if (typeof jobId !== 'string') throw new Error('mining.notify: job_id must be a string');
-    const boundary = BigInt(`0x${hash32(boundaryHex, 'mining.notify boundary').toString('hex')}`);
-    return {
-      jobId,
-      headerHash: hash32(header, 'mining.notify header hash'),
-      ...epochOf(hash32(seed, 'mining.notify seed hash')),
-      boundary,
-      difficulty: difficultyOfBoundary(boundary),
-      clean: true,
-    };
+    return boundaryWork(jobId, hash32(header, 'mining.notify header hash'), seed, boundaryHex, 'mining.notify ');
   }
 
   onPush(): EthashWork | null {
@@ -243,18 +247,12 @@ export class EthminerStratumClient implements ClientDialect {
   }
 
   nonceSpace(): NonceSpace {
-    return { prefix: 0n, freeBits: 64 };
+    return FULL_NONCE_SPACE;
   }
 
   submit(conn: StratumConnection, work: EthashWork, nonce: bigint, mixDigest: Buffer): Promise<unknown> {
     const { login, worker } = splitUser(this.user);
-    const params = [
-      login,
-      work.jobId,
-      `0x${nonce.toString(16).padStart(16, '0')}`,
-      `0x${work.headerHash.toString('hex')}`,
-      `0x${mixDigest.toString('hex')}`,
-    ];
+    const params = [login, work.jobId, ...fullProof(work, nonce, mixDigest)];
     return conn.request('mining.submit', params, 30_000, worker === null ? { jsonrpc: '2.0' } : { jsonrpc: '2.0', worker });
   }
 }

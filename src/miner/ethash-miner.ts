@@ -8,34 +8,23 @@
  * header (a re-sent job) never makes the miner submit the same nonce twice.
  */
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { hashimotoLight, hashToBigInt } from '../core/ethash/index.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { type ClientDialect, type EthashClientDialect, type EthashWork, makeClientDialect, type NonceSpace } from './ethash-dialects.js';
 import { EthashThreads } from './ethash-threads.js';
 import { parseStratumUrl, type StratumEndpoint } from './endpoint.js';
-import { StratumConnection, StratumReplyError } from './stratum-connection.js';
-import type { EthashShareEvent, MinerEventsOf, MinerHandleOf, MinerStats } from './types.js';
+import { MinerEventHub } from './miner-events.js';
+import { ReconnectSchedule } from './reconnect.js';
+import { StratumConnection } from './stratum-connection.js';
+import type { EthashShareEvent, MinerConnectionOptions, MinerHandleOf } from './types.js';
 
-export interface EthashMinerOptions {
-  /** stratum+tcp://host:port (also tcp://host:port or host:port). */
-  url: string;
-  /** ADDRESS.WORKER. */
-  user: string;
-  password?: string;
-  /** Hashing threads (default 1). */
-  threads?: number;
+export interface EthashMinerOptions extends MinerConnectionOptions {
   /** Wire dialect (default ethstratum). */
   dialect?: EthashClientDialect;
-  logger?: Logger;
-  /** First reconnect delay; doubles up to 30 s (default 1000 ms). */
-  reconnectDelayMs?: number;
-  userAgent?: string;
 }
 
 export type EthashMinerHandle = MinerHandleOf<EthashShareEvent>;
 
-const MAX_RECONNECT_DELAY_MS = 30_000;
 const BATCH_TARGET_MS = 500;
 const MAX_CURSORS = 64;
 
@@ -53,9 +42,9 @@ class EthashMinerSession {
   readonly handle: EthashMinerHandle;
   private readonly endpoint: StratumEndpoint;
   private readonly logger: Logger;
-  private readonly emitter = new EventEmitter();
+  private readonly events: MinerEventHub<EthashShareEvent>;
+  private readonly reconnect: ReconnectSchedule;
   private readonly threads: EthashThreads;
-  private readonly stats: MinerStats = { accepted: 0, rejected: 0, hashes: 0, blocksHinted: 0, difficulty: 0 };
   private running = true;
   private conn: StratumConnection | null = null;
   private dialect: ClientDialect | null = null;
@@ -65,37 +54,25 @@ class EthashMinerSession {
   private readonly cursors = new Map<string, { base: bigint; next: bigint }>();
   private waiters: (() => void)[] = [];
   private readonly loops: Promise<void>[] = [];
-  private reconnectAttempt = 0;
-  private reconnectTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: EthashMinerOptions) {
     this.endpoint = parseStratumUrl(opts.url);
     const threads = opts.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new Error(`miner threads must be an integer from 1 to 64, got ${threads}`);
     this.logger = (opts.logger ?? silentLogger).child({ component: 'ethash-miner', dialect: opts.dialect ?? 'ethstratum' });
+    this.events = new MinerEventHub(this.logger, 0);
+    this.reconnect = new ReconnectSchedule(opts.reconnectDelayMs ?? 1_000, this.logger, 'ethash miner: reconnecting');
     this.threads = new EthashThreads(threads);
     for (let i = 0; i < threads; i++) this.loops.push(this.loop(i));
-    const handle: EthashMinerHandle = {
-      stop: () => this.stop(),
-      stats: () => ({ ...this.stats, difficulty: this.active?.work.difficulty ?? this.stats.difficulty }),
-      on: (event, fn) => {
-        this.emitter.on(event, fn);
-        return handle;
-      },
-    };
-    this.handle = handle;
+    this.handle = this.events.handle(
+      () => this.stop(),
+      () => this.active?.work.difficulty,
+    );
     void this.connect();
   }
 
-  private emit<E extends keyof MinerEventsOf<EthashShareEvent>>(event: E, ...args: Parameters<MinerEventsOf<EthashShareEvent>[E]>): void {
-    if (event === 'error' && this.emitter.listenerCount('error') === 0) return;
-    this.emitter.emit(event, ...args);
-  }
-
   private reportError(message: string): void {
-    this.stats.lastError = message;
-    this.logger.warn(message);
-    this.emit('error', new Error(message));
+    this.events.reportError(message);
   }
 
   private async connect(): Promise<void> {
@@ -132,7 +109,7 @@ class EthashMinerSession {
     this.logger.info({ host: this.endpoint.host, port: this.endpoint.port }, 'ethash miner: connected');
     try {
       await dialect.handshake(conn);
-      this.reconnectAttempt = 0;
+      this.reconnect.succeeded();
       this.logger.info({ user: this.opts.user }, 'ethash miner: logged in');
       const initial = await dialect.initialWork(conn);
       if (initial !== null && conn === this.conn) this.setWork(initial);
@@ -147,11 +124,11 @@ class EthashMinerSession {
     this.active = { work, space: this.dialect?.nonceSpace() ?? { prefix: 0n, freeBits: 64 }, stale: false };
     this.live.push(this.active);
     if (this.live.length > 16) this.live.shift();
-    this.stats.difficulty = work.difficulty;
+    this.events.stats.difficulty = work.difficulty;
     // Start building the epoch's cache now; the loops wait for it.
     this.threads.lightCache(work.epoch).catch((err: Error) => this.reportError(`light cache for epoch ${work.epoch}: ${err.message}`));
     this.wake();
-    this.emit('job', { jobId: work.jobId, clean: work.clean, difficulty: work.difficulty });
+    this.events.emit('job', { jobId: work.jobId, clean: work.clean, difficulty: work.difficulty });
   }
 
   private dropLive(): void {
@@ -204,7 +181,7 @@ class EthashMinerSession {
           boundary: active.work.boundary,
         });
         const elapsed = performance.now() - started;
-        this.stats.hashes += result.done;
+        this.events.stats.hashes += result.done;
         if (result.done === range.count && elapsed > 0) {
           batch = Math.max(2, Math.min(4096, Math.round((result.done / elapsed) * BATCH_TARGET_MS)));
         }
@@ -238,26 +215,7 @@ class EthashMinerSession {
       difficulty: active.work.difficulty,
       hashDisplay: finalHash.toString('hex'),
     };
-    dialect.submit(conn, active.work, nonce, mixDigest).then(
-      (result) => {
-        if (result === true) {
-          this.stats.accepted++;
-          this.emit('accepted', event);
-        } else {
-          this.stats.rejected++;
-          this.emit('rejected', { ...event, reason: `pool answered ${JSON.stringify(result)}` });
-        }
-      },
-      (err: Error) => {
-        if (err instanceof StratumReplyError) {
-          this.stats.rejected++;
-          this.stats.lastError = err.message;
-          this.emit('rejected', { ...event, reason: err.poolMessage });
-        } else {
-          this.reportError(`share on job ${event.jobId} got no answer: ${err.message}`);
-        }
-      },
-    );
+    this.events.trackAnswer(dialect.submit(conn, active.work, nonce, mixDigest), event);
   }
 
   private onDisconnect(conn: StratumConnection, reason: string): void {
@@ -271,20 +229,13 @@ class EthashMinerSession {
   }
 
   private scheduleReconnect(): void {
-    if (!this.running || this.reconnectTimer !== null) return;
-    const delay = Math.min(MAX_RECONNECT_DELAY_MS, (this.opts.reconnectDelayMs ?? 1_000) * 2 ** this.reconnectAttempt++);
-    this.logger.info({ delayMs: delay }, 'ethash miner: reconnecting');
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      void this.connect();
-    }, delay);
+    if (this.running) this.reconnect.schedule(() => void this.connect());
   }
 
   private async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
+    this.reconnect.cancel();
     this.dropLive();
     this.conn?.close('miner stopped');
     this.wake();

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LightCache } from '../core/ethash/index.js';
+import { AbortGeneration } from './abort-generation.js';
 
 /**
  * Ethash hashing threads for the built-in miner (light mode: dataset items computed from the epoch's light cache).
@@ -104,7 +105,7 @@ interface Pending {
 }
 
 export class EthashThreads {
-  private readonly abortFlag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly abortGeneration = new AbortGeneration();
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly caches = new Map<number, Promise<LightCache>>();
@@ -114,7 +115,7 @@ export class EthashThreads {
   constructor(readonly size: number) {
     const fromSource = import.meta.url.endsWith('.ts');
     const workerData = {
-      abort: this.abortFlag,
+      abort: this.abortGeneration.flag,
       tsxApiUrl: fromSource ? tsxEsmApiUrl() : null,
       ethashUrl: new URL(`../core/ethash/index.${fromSource ? 'ts' : 'js'}`, import.meta.url).href,
     };
@@ -149,7 +150,7 @@ export class EthashThreads {
 
   /** Hashes one batch on thread `index`; resolves early (fewer `done`) after abortAll(). */
   async run(index: number, batch: EthashBatch): Promise<EthashBatchResult> {
-    const generation = Atomics.load(this.abortFlag, 0);
+    const generation = this.abortGeneration.current();
     const reply = await this.call(index, {
       type: 'batch',
       epoch: batch.epoch,
@@ -167,7 +168,7 @@ export class EthashThreads {
 
   /** Makes every running batch stop within a few hashes (new work, disconnect, stop). */
   abortAll(): void {
-    Atomics.add(this.abortFlag, 0, 1);
+    this.abortGeneration.bump();
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { AbortGeneration } from './abort-generation.js';
 
 /**
  * The hashing loop that runs inside each worker thread. It is plain JavaScript evaluated by the Worker
@@ -68,7 +69,7 @@ interface Pending {
 
 /** A fixed set of hashing threads; each runs one batch at a time. */
 export class HashWorkers {
-  private readonly abortFlag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly abortGeneration = new AbortGeneration();
   private readonly workers: (Worker | null)[];
   private readonly pending: (Pending | null)[];
   private nextId = 1;
@@ -84,7 +85,7 @@ export class HashWorkers {
     if (this.closed) return Promise.reject(new Error('hash workers are closed'));
     if (this.pending[index]) return Promise.reject(new Error(`hash thread ${index} is busy`));
     const worker = this.workers[index] ?? this.spawn(index);
-    const generation = Atomics.load(this.abortFlag, 0);
+    const generation = this.abortGeneration.current();
     return new Promise<BatchResult>((resolve, reject) => {
       const id = this.nextId++;
       this.pending[index] = { id, resolve, reject, count: batch.count, generation };
@@ -97,7 +98,7 @@ export class HashWorkers {
 
   /** Makes every running batch stop within ~256 hashes (new clean job, disconnect, stop). */
   abortAll(): void {
-    Atomics.add(this.abortFlag, 0, 1);
+    this.abortGeneration.bump();
   }
 
   async close(): Promise<void> {
@@ -110,12 +111,12 @@ export class HashWorkers {
   }
 
   private spawn(index: number): Worker {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { abort: this.abortFlag } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { abort: this.abortGeneration.flag } });
     worker.on('message', (msg: { id: number; done: number; found: number[] }) => {
       const pending = this.pending[index];
       if (!pending || pending.id !== msg.id) return;
       this.pending[index] = null;
-      const aborted = msg.done < pending.count && Atomics.load(this.abortFlag, 0) !== pending.generation;
+      const aborted = msg.done < pending.count && this.abortGeneration.current() !== pending.generation;
       pending.resolve({ done: msg.done, found: msg.found, aborted });
     });
     worker.on('error', (err) => {

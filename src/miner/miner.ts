@@ -1,15 +1,15 @@
-import { EventEmitter } from 'node:events';
 import { isHex, reverseBuf } from '../core/bytes.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { parseStratumUrl, type StratumEndpoint } from './endpoint.js';
+import { MinerEventHub } from './miner-events.js';
+import { ReconnectSchedule } from './reconnect.js';
 import { makeActiveWork, SearchLoops, type ActiveWork, type FoundShare } from './search.js';
-import { StratumConnection, StratumReplyError, type PoolMessage } from './stratum-connection.js';
-import type { MinerEvents, MinerHandle, MinerOptions, MinerStats, ShareEvent } from './types.js';
+import { StratumConnection, type PoolMessage } from './stratum-connection.js';
+import type { MinerHandle, MinerOptions, ShareEvent } from './types.js';
 import { parseNotify, type MinerJob } from './work.js';
 
 /** BIP320's general-purpose version bits: what we ask for; the pool answers with the mask we may roll. */
 const REQUESTED_VERSION_MASK = 0x1fffe000;
-const MAX_RECONNECT_DELAY_MS = 30_000;
 const DEFAULT_USER_AGENT = 'gxc-pool-miner/0.1.0';
 
 /** Starts mining right away (connects in the background) and returns a handle to watch and stop it. */
@@ -21,10 +21,10 @@ class MinerSession {
   readonly handle: MinerHandle;
   private readonly endpoint: StratumEndpoint;
   private readonly logger: Logger;
-  private readonly emitter = new EventEmitter();
+  private readonly events: MinerEventHub<ShareEvent>;
+  private readonly reconnect: ReconnectSchedule;
   private readonly search: SearchLoops;
   private readonly userAgent: string;
-  private readonly stats: MinerStats = { accepted: 0, rejected: 0, hashes: 0, blocksHinted: 0, difficulty: 1 };
   private running = true;
   private conn: StratumConnection | null = null;
   private subscription: { extranonce1: Buffer; extranonce2Size: number } | null = null;
@@ -37,12 +37,8 @@ class MinerSession {
   private work: ActiveWork | null = null;
   /** Every work since the last clean job: all become stale together on a clean job, a disconnect or stop. */
   private liveWorks: ActiveWork[] = [];
-  private reconnectAttempt = 0;
-  private reconnectTimer: NodeJS.Timeout | null = null;
   /** The pool's port; client.reconnect may move it. */
   private port: number;
-  /** Set by client.reconnect: how long the pool asked us to wait before coming back. */
-  private requestedWaitMs: number | null = null;
 
   constructor(private readonly opts: MinerOptions) {
     this.endpoint = parseStratumUrl(opts.url);
@@ -55,6 +51,8 @@ class MinerSession {
       throw new Error(`maxHashesPerSecond must be > 0, got ${opts.maxHashesPerSecond}`);
     }
     this.logger = (opts.logger ?? silentLogger).child({ component: 'miner' });
+    this.events = new MinerEventHub(this.logger, 1);
+    this.reconnect = new ReconnectSchedule(opts.reconnectDelayMs ?? 1_000, this.logger, 'miner: reconnecting');
     this.userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
     this.search = new SearchLoops(
       threads,
@@ -62,34 +60,21 @@ class MinerSession {
         currentWork: () => this.work,
         onShare: (share) => this.submit(share),
         onHashes: (count) => {
-          this.stats.hashes += count;
+          this.events.stats.hashes += count;
         },
-        onError: (message) => this.reportError(message),
+        onError: (message) => this.events.reportError(message),
       },
       opts.maxHashesPerSecond,
     );
-    const handle: MinerHandle = {
-      stop: () => this.stop(),
-      stats: () => ({ ...this.stats, difficulty: this.work?.difficulty ?? this.difficulty }),
-      on: (event, fn) => {
-        this.emitter.on(event, fn);
-        return handle;
-      },
-    };
-    this.handle = handle;
+    this.handle = this.events.handle(
+      () => this.stop(),
+      () => this.work?.difficulty ?? this.difficulty,
+    );
     void this.connect();
   }
 
-  private emit<E extends keyof MinerEvents>(event: E, ...args: Parameters<MinerEvents[E]>): void {
-    // EventEmitter throws on an unheard 'error'; a miner error must never take the process down.
-    if (event === 'error' && this.emitter.listenerCount('error') === 0) return;
-    this.emitter.emit(event, ...args);
-  }
-
   private reportError(message: string): void {
-    this.stats.lastError = message;
-    this.logger.warn(message);
-    this.emit('error', new Error(message));
+    this.events.reportError(message);
   }
 
   private async connect(): Promise<void> {
@@ -141,7 +126,7 @@ class MinerSession {
     const authorized = await conn.request('mining.authorize', [this.opts.user, this.opts.password ?? 'x']);
     if (authorized !== true) throw new Error(`pool refused worker "${this.opts.user}" (answer ${JSON.stringify(authorized)})`);
     this.authorized = true;
-    this.reconnectAttempt = 0;
+    this.reconnect.succeeded();
     this.logger.info({ extranonce1: subscribed.extranonce1.toString('hex'), versionMask: this.versionMask }, 'miner: authorized');
     if (this.lastJob) this.startWork(this.lastJob);
   }
@@ -197,9 +182,9 @@ class MinerSession {
     this.liveWorks.push(this.work);
     // Batches of older jobs end within one batch after a newer job; no need to remember many.
     if (this.liveWorks.length > 16) this.liveWorks.shift();
-    this.stats.difficulty = this.difficulty;
+    this.events.stats.difficulty = this.difficulty;
     this.search.workChanged(job.clean);
-    this.emit('job', { jobId: job.jobId, clean: job.clean, difficulty: this.difficulty });
+    this.events.emit('job', { jobId: job.jobId, clean: job.clean, difficulty: this.difficulty });
   }
 
   private dropLiveWorks(): void {
@@ -226,28 +211,8 @@ class MinerSession {
       event.versionBits = ((unit.version & work.versionMask) >>> 0).toString(16).padStart(8, '0');
       params.push(event.versionBits);
     }
-    if (share.isBlockCandidate) this.stats.blocksHinted++;
-    conn.request('mining.submit', params).then(
-      (result) => {
-        if (result === true) {
-          this.stats.accepted++;
-          this.emit('accepted', event);
-        } else {
-          this.stats.rejected++;
-          this.emit('rejected', { ...event, reason: `pool answered ${JSON.stringify(result)}` });
-        }
-      },
-      (err: Error) => {
-        if (err instanceof StratumReplyError) {
-          this.stats.rejected++;
-          this.stats.lastError = err.message;
-          this.emit('rejected', { ...event, reason: err.poolMessage });
-        } else {
-          // No answer (connection lost): the pool may or may not have it; count it as neither.
-          this.reportError(`share on job ${event.jobId} got no answer: ${err.message}`);
-        }
-      },
-    );
+    if (share.isBlockCandidate) this.events.stats.blocksHinted++;
+    this.events.trackAnswer(conn.request('mining.submit', params), event);
   }
 
   private onReconnectRequest(conn: StratumConnection, params: unknown[]): void {
@@ -259,7 +224,7 @@ class MinerSession {
     const newPort = Number(port);
     if (Number.isInteger(newPort) && newPort > 0 && newPort < 65536) this.port = newPort;
     const waitSeconds = Number(wait);
-    this.requestedWaitMs = Number.isFinite(waitSeconds) && waitSeconds > 0 ? Math.min(waitSeconds, 3600) * 1000 : 0;
+    this.reconnect.requestWait(Number.isFinite(waitSeconds) && waitSeconds > 0 ? Math.min(waitSeconds, 3600) * 1000 : 0);
     conn.close('pool asked to reconnect (client.reconnect)');
   }
 
@@ -280,28 +245,13 @@ class MinerSession {
   }
 
   private scheduleReconnect(): void {
-    if (!this.running || this.reconnectTimer) return;
-    const base = this.opts.reconnectDelayMs ?? 1_000;
-    let delay: number;
-    if (this.requestedWaitMs !== null) {
-      delay = this.requestedWaitMs;
-      this.requestedWaitMs = null;
-    } else {
-      delay = Math.min(MAX_RECONNECT_DELAY_MS, base * 2 ** this.reconnectAttempt);
-      this.reconnectAttempt++;
-    }
-    this.logger.info({ delayMs: delay }, 'miner: reconnecting');
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      void this.connect();
-    }, delay);
+    if (this.running) this.reconnect.schedule(() => void this.connect());
   }
 
   private async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
+    this.reconnect.cancel();
     this.dropLiveWorks();
     this.conn?.close('miner stopped');
     await this.search.stop();

@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.js';
 
-export interface MinerOptions {
+/** What both built-in miners (SHA-256d and Ethash) are told about their pool and themselves. */
+export interface MinerConnectionOptions {
   /** stratum+tcp://host:port (also accepted: tcp://host:port or host:port). */
   url: string;
   /** Usually PAYOUT_ADDRESS.WORKER. */
@@ -9,17 +10,20 @@ export interface MinerOptions {
   password?: string;
   /** Hashing worker threads. Default 1. */
   threads?: number;
+  logger?: Logger;
+  /** First reconnect delay after the pool closes the connection; doubles up to 30 s. Default 1000 ms. */
+  reconnectDelayMs?: number;
+  /** Sent in the subscribe/login (and, SHA-256d, as the client.get_version answer). */
+  userAgent?: string;
+}
+
+export interface MinerOptions extends MinerConnectionOptions {
   /** Sent as mining.suggest_difficulty right after subscribing. */
   suggestDifficulty?: number;
   /** Negotiate BIP310 version rolling (mining.configure) and roll BIP320 bits. */
   versionRolling?: boolean;
-  logger?: Logger;
   /** Throttle for demos on shared machines (total over all threads). Default unlimited. */
   maxHashesPerSecond?: number;
-  /** First reconnect delay after the pool closes the connection; doubles up to 30 s. Default 1000 ms. */
-  reconnectDelayMs?: number;
-  /** Sent in mining.subscribe and as the client.get_version answer. */
-  userAgent?: string;
 }
 
 export interface MinerStats {

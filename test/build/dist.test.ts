@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/net.js';
+import { freePort, loopbackPoolPorts } from '../helpers/net.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(repo, 'node_modules/.cache', `gxc-dist-test-${process.pid}`);
@@ -60,16 +60,9 @@ describe('the compiled build (no transpiler at run time)', () => {
     const webPort = await freePort();
     pool = spawn(
       process.execPath,
-      [path.join(outDir, 'main.js'), 'start', '--pool', 'general', '--data-dir', dataDir, '--difficulty', '1e-6', '--devnet-difficulty', '4'].concat([
-        '--stratum-host',
-        '127.0.0.1',
-        '--stratum-port',
-        String(stratumPort),
-        '--web-host',
-        '127.0.0.1',
-        '--web-port',
-        String(webPort),
-      ]),
+      [path.join(outDir, 'main.js'), 'start', '--pool', 'general', '--data-dir', dataDir, '--difficulty', '1e-6', '--devnet-difficulty', '4'].concat(
+        loopbackPoolPorts(stratumPort, webPort),
+      ),
       { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const startLog = await waitFor(pool, /"event":"listening"/, 60_000);

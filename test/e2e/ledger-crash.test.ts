@@ -15,6 +15,7 @@ import { createRpcClient } from '../../src/rpc/client.js';
 import { freePort, regtestAddress, until } from './fixtures/env.js';
 import { startPoolChild, type PoolChild } from './fixtures/pool-child.js';
 import { RawMiner } from './fixtures/raw-miner.js';
+import { loopbackPoolPorts } from '../helpers/net.js';
 
 const CLIENTS = 4;
 const SHARE_DIFFICULTY = 1e-9; // a handful of hashes: the load is bounded by the pool, not by the test's hashing
@@ -50,14 +51,7 @@ async function startChild(): Promise<PoolChild> {
         dir,
         '--difficulty',
         String(SHARE_DIFFICULTY),
-        '--stratum-host',
-        '127.0.0.1',
-        '--stratum-port',
-        String(stratumPort),
-        '--web-host',
-        '127.0.0.1',
-        '--web-port',
-        String(webPort),
+        ...loopbackPoolPorts(stratumPort, webPort),
       ]);
     } catch (err) {
       if (attempt < 3 && String(err).includes('EADDRINUSE')) continue;

@@ -12,3 +12,8 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** `gxc-pool start` flags that bind one pool's Stratum and web ports on 127.0.0.1 only. */
+export function loopbackPoolPorts(stratumPort: number, webPort: number): string[] {
+  return ['--stratum-host', '127.0.0.1', '--stratum-port', String(stratumPort), '--web-host', '127.0.0.1', '--web-port', String(webPort)];
+}

@@ -4,34 +4,20 @@
  * by the pool's full check, every submit is answered, the server's /proc figures are read, and a block ground by
  * one session yields a clean job timed at every session. Not timed: only counts and presence are asserted.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadReport } from '../../src/loadgen/report.js';
 import { startPoolChild, type PoolChild } from '../e2e/fixtures/pool-child.js';
-import { freePort } from '../helpers/net.js';
+import { runBenchStratum, type BenchStratumRun } from '../helpers/bench-stratum.js';
+import { freePort, loopbackPoolPorts } from '../helpers/net.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MINER = 'tGXC3tz6MsTbP2NCMvc33JixQdkQi6tf';
 
-function benchStratum(args: string[]): Promise<{ status: number | null; report: LoadReport | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repo, 'bin/gxc-pool.js'), 'bench-stratum', ...args, '--json'], { cwd: repo });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      const line = stdout.trim().split('\n').pop() ?? '';
-      resolve({ status, report: line.startsWith('{') ? (JSON.parse(line) as LoadReport) : null, stderr });
-    });
-  });
+function benchStratum(args: string[]): Promise<BenchStratumRun> {
+  return runBenchStratum(args, 90_000);
 }
 
 describe('bench-stratum against the real pool', () => {
@@ -51,14 +37,7 @@ describe('bench-stratum against the real pool', () => {
       // About 16^4 hashes per block on the GXC devnet: the fan-out case grinds one in well under a second.
       '--devnet-difficulty',
       '4',
-      '--stratum-host',
-      '127.0.0.1',
-      '--stratum-port',
-      String(stratumPort),
-      '--web-host',
-      '127.0.0.1',
-      '--web-port',
-      String(webPort),
+      ...loopbackPoolPorts(stratumPort, webPort),
     ]);
   }, 90_000);
 
@@ -94,6 +73,8 @@ describe('bench-stratum against the real pool', () => {
       'grind',
       '--seconds',
       '1.5',
+      '--accepted-log',
+      path.join(dir, 'acked'),
     ]);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -111,6 +92,25 @@ describe('bench-stratum against the real pool', () => {
     expect(r.server?.loadCpuSeconds).toBeGreaterThan(0);
     expect(r.server?.cpuPerReplyMicros).toBeGreaterThan(0);
     expect(r.server?.rssAfterConnectBytes).toBeGreaterThan(0);
+    // Every accepted share was logged by its client process, and each is in the pool's store exactly once (the pool
+    // answers only after the share's group commit).
+    const logged = fs
+      .readdirSync(dir)
+      .filter((name) => name.startsWith('acked.'))
+      .flatMap((name) =>
+        fs
+          .readFileSync(path.join(dir, name), 'utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
+    expect(logged).toHaveLength(r.load.accepted);
+    const db = new Database(path.join(dir, 'pool.db'), { readonly: true });
+    try {
+      const count = db.prepare('SELECT COUNT(*) AS n FROM shares WHERE hash = ?');
+      for (const hash of logged) expect((count.get(hash) as { n: number }).n, hash).toBe(1);
+    } finally {
+      db.close();
+    }
   }, 120_000);
 
   it('sends random shares at a fixed rate that the pool rejects as low difficulty after the full check', async () => {

@@ -23,6 +23,9 @@ describe('bench-stratum options', () => {
       fanoutBlock: true,
     });
     expect(parseLoadgenOptions(base)).toMatchObject({ sessions: 100, processes: 1, mode: 'closed', shares: 'random', inflight: 1, perAddress: 200 });
+    expect(parseLoadgenOptions(base).acceptedLog).toBeUndefined();
+    expect(parseLoadgenOptions({ ...base, acceptedLog: '/tmp/acked' }).acceptedLog).toBe('/tmp/acked');
+    expect(() => parseLoadgenOptions({ ...base, acceptedLog: ' ' })).toThrow(/--accepted-log: expected a file path, got " "/);
   });
 
   it('refuses non-loopback targets and bad numbers with the flag named', () => {
@@ -106,6 +109,8 @@ describe('shares the load generator makes', () => {
     header.writeUInt32LE(parseInt(found.fields.nonce, 16), 76);
     expect(found.fields.extranonce2).toBe('00000005');
     expect(meetsTarget(sha256d(header), target)).toBe(true);
+    // The hash the accepted-share log records is the pool's display form: the digest reversed.
+    expect(found.hashDisplay).toBe(Buffer.from(sha256d(header)).reverse().toString('hex'));
     // One nonce earlier does not meet it (the search stops at the first hit).
     if (found.hashes > 1) {
       header.writeUInt32LE(parseInt(found.fields.nonce, 16) - 1, 76);
