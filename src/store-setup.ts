@@ -51,7 +51,10 @@ export async function openStore(url: string, instanceName: string, logger: Logge
     (options.sqliteWriterThread ?? true) && sqliteFile !== null && sqliteFile !== ':memory:'
       ? SqliteShareThread.start(sqliteFile, { logger: writerLog })
       : null;
-  const shareWriter = new ShareWriter(shareThread ?? store, { logger: writerLog, spool: spool ?? undefined });
+  // Shares go to the thread when there is one; block rows (rare, ordered with reads on main) always to the store.
+  const writerStore =
+    shareThread === null ? store : { insertShares: shareThread.insertShares.bind(shareThread), insertBlock: store.insertBlock.bind(store) };
+  const shareWriter = new ShareWriter(writerStore, { logger: writerLog, spool: spool ?? undefined });
   return {
     store,
     shareWriter,

@@ -18,7 +18,7 @@ import { SqliteShareThread, SqliteWriteError } from '../../src/store/sqlite/shar
 import { fromShareColumns, toShareColumns } from '../../src/store/sqlite/share-thread-messages.js';
 import type { Store } from '../../src/store/types.js';
 import { openStore } from '../../src/store-setup.js';
-import { share } from './support.js';
+import { block, share } from './support.js';
 
 let dir: string;
 let file: string;
@@ -262,6 +262,10 @@ describe('openStore with sqlite', () => {
           // SQLite has no spool: every acknowledged share has its id at once.
           expect(id).not.toBeNull();
           expect((await opened.store.sharesBackFrom('asic', id ?? 0, 1))[0]?.worker).toBe(`via-${sqliteWriterThread}`);
+          // A found block's row goes through the same writer (the thread takes only shares; the row, the store).
+          const blockId = await opened.shareWriter.recordBlock(block({ shareId: id, hash: 'ab'.repeat(32) }), false);
+          expect(blockId).toBeGreaterThan(0);
+          expect((await opened.store.blockById(blockId ?? 0))?.shareId).toBe(id);
         } finally {
           await opened.close();
         }
