@@ -100,7 +100,9 @@ describe.each(FLAVORS)('the $flavor devnet where every share is a block', ({ fla
     }
     await general.runtime.settled();
     const counters = general.runtime.counters;
-    const summary = JSON.stringify({ ...report, acceptedAt: report.acceptedAt.length, counters });
+    // On failure, the pool's own words about connections and stalls say which side gave up and why.
+    const poolSaid = infoLines.filter((l) => /disconnect|closed|close|write buffer|timeout|thread|failed/i.test(l)).slice(0, 8);
+    const summary = JSON.stringify({ ...report, acceptedAt: report.acceptedAt.length, counters, poolSaid });
 
     // One connection all along: never disconnected, every submit answered while it mined.
     expect(sessionsSeen.size, summary).toBe(1);
