@@ -6,6 +6,9 @@ import { ReconnectSchedule } from './reconnect.js';
 import { makeActiveWork, SearchLoops, type ActiveWork, type FoundShare } from './search.js';
 import { StratumConnection, type PoolMessage } from './stratum-connection.js';
 import type { MinerHandle, MinerOptions, ShareEvent } from './types.js';
+
+/** Most submits awaiting the pool's answer; shares found beyond it are counted (`heldBack`) and not sent. */
+export const MAX_SUBMITS_IN_FLIGHT = 256;
 import { parseNotify, type MinerJob } from './work.js';
 
 /** BIP320's general-purpose version bits: what we ask for; the pool answers with the mask we may roll. */
@@ -197,6 +200,12 @@ class MinerSession {
     const conn = this.conn;
     const { work, unit, nonce } = share;
     if (!conn?.isOpen || work.stale) return;
+    // Back-pressure, as real miners bound their submit queue: the pool answers in order, so a full window means it
+    // is behind; sending more would only pile up replies this process has no time to read.
+    if (conn.inFlight >= MAX_SUBMITS_IN_FLIGHT) {
+      this.events.stats.heldBack = (this.events.stats.heldBack ?? 0) + 1;
+      return;
+    }
     const event: ShareEvent = {
       jobId: work.job.jobId,
       extranonce2: unit.extranonce2.toString('hex'),

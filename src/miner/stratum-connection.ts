@@ -85,6 +85,11 @@ export class StratumConnection {
     this.unsolicitedHandler = fn;
   }
 
+  /** Requests sent and not answered yet. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
   get isOpen(): boolean {
     return this.closedReason === null;
   }

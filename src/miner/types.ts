@@ -33,6 +33,11 @@ export interface MinerStats {
   hashes: number;
   /** Shares whose hash also met the network target from nbits (the pool decides whether it was a block). */
   blocksHinted: number;
+  /**
+   * Shares found while MAX_SUBMITS_IN_FLIGHT submits were still unanswered, and not sent: on a chain where every
+   * hash is a share the search outruns any pool, and a miner that kept writing would stop reading its replies.
+   */
+  heldBack?: number;
   /** Share difficulty of the job being mined (or the last one the pool set, before the first job). */
   difficulty: number;
   lastError?: string;
