@@ -38,7 +38,7 @@ function canConnect(port: number): Promise<boolean> {
 async function startPool(workers: number, difficulty: string): Promise<{ child: ChildProcess; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-workers-${workers}-`));
   const cfg = path.join(dir, 'cfg.json');
-  fs.writeFileSync(cfg, JSON.stringify({ stratum: { maxConnections: 20000, maxConnectionsPerIp: 2000 } }));
+  fs.writeFileSync(cfg, JSON.stringify({ stratum: { maxConnections: 20000, maxConnectionsPerIp: 2000, bans: { enabled: false } } }));
   const child = spawn(
     process.execPath,
     [BIN, 'start', '--config', cfg, '--pool', 'asic', '--stratum-host', '127.0.0.1', '--stratum-port', String(STRATUM_PORT)]
