@@ -64,6 +64,7 @@ export function buildPoolView(d: PoolViewDeps): PoolView {
     counters: runtime.counters,
     startingDifficulty: d.settings.difficulty.initial,
     minerCounters: () => [...runtime.miners.values()].map((m) => ({ ...m, workers: m.workers.size })),
+    connectionCount: () => stratum.sessionCount(),
     connectedSessions: () =>
       stratum
         .sessions()

@@ -4,6 +4,7 @@ import { createStore, sqliteFileOf } from './store/index.js';
 import { ShareWriter } from './store/share-writer.js';
 import { SpoolJournal } from './store/spool/journal.js';
 import { ShareSpool } from './store/spool/spool.js';
+import { SqliteSeriesThread } from './store/sqlite/series-thread.js';
 import { SqliteShareThread } from './store/sqlite/share-thread.js';
 import type { Store } from './store/types.js';
 
@@ -14,6 +15,8 @@ export interface OpenedStore {
   spool: ShareSpool | null;
   /** Whether shares are inserted by the SQLite writer thread (false: on this thread's store connection). */
   sharesOnThread: boolean;
+  /** What the chart recorder calls: with the SQLite threads on, its rollups run on their own thread. */
+  seriesStore: Pick<Store, 'rollupSeries' | 'rollupHoursFromMinutes' | 'pruneSeries' | 'lastSeriesTime'>;
   /** Unique among live instances sharing this database: the first byte of every extranonce1 handed out. */
   instanceId: number;
   close(): Promise<void>;
@@ -27,7 +30,8 @@ export interface OpenStoreOptions {
   spoolFile?: string;
   /**
    * SQLite: insert shares from a worker thread with its own connection, so group commits never block the event
-   * loop (default true). Ignored for PostgreSQL (its driver is asynchronous) and for `:memory:`.
+   * loop, and run the chart rollups on another (default true). Ignored for PostgreSQL (its driver is
+   * asynchronous) and for `:memory:`.
    */
   sqliteWriterThread?: boolean;
 }
@@ -47,10 +51,9 @@ export async function openStore(url: string, instanceName: string, logger: Logge
   heartbeat.unref();
   const writerLog = logger.child({ component: 'share-writer' });
   const sqliteFile = sqliteFileOf(url);
-  const shareThread =
-    (options.sqliteWriterThread ?? true) && sqliteFile !== null && sqliteFile !== ':memory:'
-      ? SqliteShareThread.start(sqliteFile, { logger: writerLog })
-      : null;
+  const threaded = (options.sqliteWriterThread ?? true) && sqliteFile !== null && sqliteFile !== ':memory:';
+  const shareThread = threaded ? SqliteShareThread.start(sqliteFile, { logger: writerLog }) : null;
+  const seriesThread = threaded ? new SqliteSeriesThread(sqliteFile, logger.child({ component: 'series' })) : null;
   // Shares go to the thread when there is one; block rows (rare, ordered with reads on main) always to the store.
   const writerStore =
     shareThread === null ? store : { insertShares: shareThread.insertShares.bind(shareThread), insertBlock: store.insertBlock.bind(store) };
@@ -60,6 +63,15 @@ export async function openStore(url: string, instanceName: string, logger: Logge
     shareWriter,
     spool,
     sharesOnThread: shareThread !== null,
+    seriesStore:
+      seriesThread === null
+        ? store
+        : {
+            rollupSeries: seriesThread.rollupSeries.bind(seriesThread),
+            rollupHoursFromMinutes: seriesThread.rollupHoursFromMinutes.bind(seriesThread),
+            pruneSeries: seriesThread.pruneSeries.bind(seriesThread),
+            lastSeriesTime: store.lastSeriesTime.bind(store),
+          },
     instanceId,
     close: async () => {
       clearInterval(heartbeat);
@@ -68,6 +80,7 @@ export async function openStore(url: string, instanceName: string, logger: Logge
       if (spool !== null) await spool.replayAll().catch(() => false);
       await spool?.close();
       await shareThread?.close();
+      await seriesThread?.close();
       await store.releaseInstance(instanceId).catch(() => undefined);
       await store.close();
     },

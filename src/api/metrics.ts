@@ -56,7 +56,7 @@ export function createMetricsRegistry(view: PoolView): Registry {
     help: 'Stratum connections open on this pool',
     registers: [registry],
     collect() {
-      this.set(view.connectedSessions().length);
+      this.set(view.connectionCount?.() ?? view.connectedSessions().length);
     },
   });
   new Gauge({

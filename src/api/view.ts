@@ -77,6 +77,8 @@ export interface PoolView {
   /** Per miner address, since this process started. */
   minerCounters(): Array<{ address: string; accepted: number; rejected: number; lastShareAt: number; workers: number }>;
   connectedSessions(): Array<{ address: string | null; worker: string | null; difficulty: number; connectedAt: number; remote: string }>;
+  /** The number of connectedSessions() without building them (metrics scrapes); absent: their length. */
+  connectionCount?(): number;
   startingDifficulty: number;
   currentJob(): { id: string; height: number; networkDifficulty: number; prevHash: string } | null;
   nodeError(): string | null;

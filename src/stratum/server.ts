@@ -349,6 +349,10 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
       return [...connections.values()].map((conn) => conn.summary());
     },
 
+    sessionCount(): number {
+      return connections.size;
+    },
+
     session(id: string): StratumSessionControl | undefined {
       const session = connections.get(id)?.session ?? null;
       return session instanceof Sv1Session || isEthashSession(session) ? session : undefined;

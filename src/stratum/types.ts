@@ -166,6 +166,8 @@ export interface StratumServer {
    */
   setDifficultyCeiling(ceiling: number): void;
   sessions(): StratumSessionSummary[];
+  /** How many connections are open, without building their summaries (a metrics scrape at 15,000 miners). */
+  sessionCount(): number;
   session(id: string): StratumSessionControl | undefined;
   /** Applies reloaded settings to live and future sessions (SIGHUP); throws a RangeError on invalid values. */
   reconfigure(update: StratumReconfigure): void;

@@ -207,6 +207,7 @@ describe('bad input', () => {
     await handshake(slowClient, 'bcrt1qtestaddress0.slow');
     slowClient.socket.pause();
     const slowId = small.server.sessions().find((s) => s.worker === 'slow')?.id ?? '';
+    expect(small.server.sessionCount()).toBe(2);
     const text = 'x'.repeat(64 * 1024);
     for (let i = 0; i < 2000 && small.server.session(slowId) !== undefined; i++) {
       small.server.session(slowId)?.showMessage(text);
@@ -214,6 +215,7 @@ describe('bad input', () => {
     }
     expect(small.server.session(slowId)).toBeUndefined();
     expect(small.server.sessions().map((s) => s.worker)).toEqual(['other']);
+    expect(small.server.sessionCount()).toBe(1);
     expect((await other.call(50, 'mining.extranonce.subscribe', [])).result).toBe(true);
   });
 

@@ -50,25 +50,35 @@ async function upsertRows(
   }
 }
 
+/** The rows a rollup writes: computed by a read (no lock held), stored by a short upsert transaction. */
+export interface RollupRows {
+  poolRows: SqlValue[][];
+  workerRows: SqlValue[][];
+}
+
+const POOL_SERIES_COLUMNS = ['pool', 'resolution', 't', 'difficulty_sum', 'shares', 'miners', 'workers', 'network_difficulty'];
+const WORKER_SERIES_COLUMNS = ['pool', 'address', 'worker', 'resolution', 't', 'difficulty_sum', 'shares'];
+
 /**
- * Recomputes the buckets of `pool` covering [fromMs, toMs) at `resolution` from the shares table: one pool row
+ * The buckets of `pool` covering [fromMs, toMs) at `resolution`, aggregated from the shares table: one pool row
  * per bucket (zeros where no share was accepted, so charts show the gap) and one row per worker with shares.
- * `fallbackNetworkDifficulty` fills the network difficulty of buckets without shares.
+ * `fallbackNetworkDifficulty` fills the network difficulty of buckets without shares. Only reads: run it outside
+ * a write transaction, so the (long) aggregation never holds the database's write lock that share inserts need.
  */
-export async function rollupSeries(
+export async function computeRollup(
   q: SqlExecutor,
   pool: string,
   resolution: SeriesResolution,
   fromMs: number,
   toMs: number,
   fallbackNetworkDifficulty: number | null,
-): Promise<number> {
+): Promise<RollupRows> {
   checkResolution(resolution);
   checkRange(fromMs, toMs);
   const size = resolution * 1000;
   const from = bucketStart(fromMs, resolution);
   const to = Math.ceil(toMs / size) * size;
-  if (to <= from) return 0;
+  if (to <= from) return { poolRows: [], workerRows: [] };
   // The bucket size is a validated constant written into the SQL: integer division on both backends.
   const bucket = `(created_at / ${size}) * ${size}`;
   const pools = await q.query(
@@ -98,35 +108,29 @@ export async function rollupSeries(
     [pool, from, to],
   );
   const workerRows = workers.rows.map((r) => [pool, toStr(r.address), toStr(r.worker), resolution, toNum(r.t), toNum(r.dsum), toNum(r.n)]);
-  await upsertRows(
-    q,
-    'pool_series',
-    ['pool', 'resolution', 't', 'difficulty_sum', 'shares', 'miners', 'workers', 'network_difficulty'],
-    ['pool', 'resolution', 't'],
-    poolRows,
-  );
-  if (workerRows.length > 0) {
-    await upsertRows(
-      q,
-      'worker_series',
-      ['pool', 'address', 'worker', 'resolution', 't', 'difficulty_sum', 'shares'],
-      ['pool', 'address', 'worker', 'resolution', 't'],
-      workerRows,
-    );
+  return { poolRows, workerRows };
+}
+
+/** Upserts computed rows (inside the caller's transaction); returns the number of pool buckets written. */
+export async function storeRollup(q: SqlExecutor, rows: RollupRows): Promise<number> {
+  if (rows.poolRows.length > 0) await upsertRows(q, 'pool_series', POOL_SERIES_COLUMNS, ['pool', 'resolution', 't'], rows.poolRows);
+  if (rows.workerRows.length > 0) {
+    await upsertRows(q, 'worker_series', WORKER_SERIES_COLUMNS, ['pool', 'address', 'worker', 'resolution', 't'], rows.workerRows);
   }
-  return poolRows.length;
+  return rows.poolRows.length;
 }
 
 /**
  * Hour buckets from the minute buckets already stored (the recorder's every-minute path: a few hundred rows
  * instead of an hour of shares). Exact: sums add up, and the distinct miners/workers of an hour are counted from
- * the per-worker minute rows. Only valid while the hour's minute buckets are kept (a day).
+ * the per-worker minute rows. Only valid while the hour's minute buckets are kept (a day). Only reads, like
+ * computeRollup; storeRollup writes the result.
  */
-export async function rollupHoursFromMinutes(q: SqlExecutor, pool: string, fromMs: number, toMs: number): Promise<number> {
+export async function computeHourRollup(q: SqlExecutor, pool: string, fromMs: number, toMs: number): Promise<RollupRows> {
   checkRange(fromMs, toMs);
   const from = bucketStart(fromMs, 3600);
   const to = Math.ceil(toMs / 3_600_000) * 3_600_000;
-  if (to <= from) return 0;
+  if (to <= from) return { poolRows: [], workerRows: [] };
   const hour = '(t / 3600000) * 3600000';
   const sums = await q.query(
     `SELECT ${hour} AS h, SUM(difficulty_sum) AS dsum, SUM(shares) AS n, MAX(network_difficulty) AS nd FROM pool_series
@@ -149,25 +153,7 @@ export async function rollupHoursFromMinutes(q: SqlExecutor, pool: string, fromM
     [pool, from, to],
   );
   const workerRows = workers.rows.map((r) => [pool, toStr(r.address), toStr(r.worker), 3600, toNum(r.h), toNum(r.dsum), toNum(r.n)]);
-  if (poolRows.length > 0) {
-    await upsertRows(
-      q,
-      'pool_series',
-      ['pool', 'resolution', 't', 'difficulty_sum', 'shares', 'miners', 'workers', 'network_difficulty'],
-      ['pool', 'resolution', 't'],
-      poolRows,
-    );
-  }
-  if (workerRows.length > 0) {
-    await upsertRows(
-      q,
-      'worker_series',
-      ['pool', 'address', 'worker', 'resolution', 't', 'difficulty_sum', 'shares'],
-      ['pool', 'address', 'worker', 'resolution', 't'],
-      workerRows,
-    );
-  }
-  return poolRows.length;
+  return { poolRows, workerRows };
 }
 
 export async function poolSeries(q: SqlExecutor, pool: string, resolution: SeriesResolution, fromMs: number, toMs: number): Promise<SeriesPoint[]> {

@@ -102,11 +102,14 @@ export class SqlStore implements Store {
     toMs: number,
     fallbackNetworkDifficulty: number | null,
   ): Promise<number> {
-    return this.db.tx((q) => series.rollupSeries(q, pool, resolution, fromMs, toMs, fallbackNetworkDifficulty));
+    // The aggregation reads outside the write transaction: holding the write lock for it would stall share inserts.
+    const rows = await series.computeRollup(this.db, pool, resolution, fromMs, toMs, fallbackNetworkDifficulty);
+    return this.db.tx((q) => series.storeRollup(q, rows));
   }
 
   async rollupHoursFromMinutes(pool: string, fromMs: number, toMs: number): Promise<number> {
-    return this.db.tx((q) => series.rollupHoursFromMinutes(q, pool, fromMs, toMs));
+    const rows = await series.computeHourRollup(this.db, pool, fromMs, toMs);
+    return this.db.tx((q) => series.storeRollup(q, rows));
   }
 
   async poolSeries(pool: string, resolution: SeriesResolution, fromMs: number, toMs: number): Promise<SeriesPoint[]> {

@@ -343,6 +343,10 @@ export function createClusterStratumServer(opts: ClusterStratumServerOptions): C
       return slots.flatMap((s) => s.sessions.map((w) => w.summary));
     },
 
+    sessionCount(): number {
+      return slots.reduce((n, s) => n + s.sessions.length, 0);
+    },
+
     session: control,
 
     reconfigure(update: StratumReconfigure): void {
