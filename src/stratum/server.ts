@@ -37,6 +37,22 @@ import type {
 } from './types.js';
 import { DEFAULT_VARDIFF, validateVardiffConfig, type VardiffConfig } from './vardiff.js';
 
+/** Longest a job fan-out holds the event loop before yielding to I/O (the soak's limit on a stall is 20 ms). */
+const FANOUT_SLICE_MS = 8;
+
+/** A job being written to the sessions that were connected when it arrived (see continueFanout). */
+interface Fanout {
+  job: StratumJob;
+  clean: boolean;
+  encoded: Buffer;
+  targets: Connection[];
+  next: number;
+  sent: number;
+  slices: number;
+  started: number;
+  /** Set when a newer job replaced this one before it reached every session. */
+  cancelled: boolean;
+}
 export interface StratumLimits extends ConnectionLimits {
   maxConnections: number;
   maxConnectionsPerIp: number;
@@ -94,6 +110,8 @@ export interface StratumServerOptions {
   now?: () => number;
   /** How often idle sessions are checked for a vardiff decrease (default 5000 ms). */
   vardiffTickMs?: number;
+  /** Longest one slice of a job fan-out holds the event loop (default FANOUT_SLICE_MS; tests use 0 to force slices). */
+  fanoutSliceMs?: number;
   /** Bounds the lines peers can cause (junk, refused connections); default: one for this server's logger. */
   logSampler?: LogSampler;
   /** First session number (socket worker i starts at i·2^24, so session ids stay unique across processes). */
@@ -231,6 +249,38 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     handshaking.add(conn);
   };
 
+  const fanoutSliceMs = opts.fanoutSliceMs ?? FANOUT_SLICE_MS;
+  // The job fan-out under way (see continueFanout), or null.
+  let fanout: Fanout | null = null;
+  /**
+   * Writes a job to its sessions in slices of at most FANOUT_SLICE_MS: one write per session costs a syscall
+   * (10–30 µs), so 15,000 sessions in one go would hold the event loop for hundreds of milliseconds while every
+   * share reply and accept waited. Between slices the loop serves I/O; the last session gets the job only a
+   * little later than in one loop.
+   */
+  const continueFanout = (f: Fanout): void => {
+    if (f.cancelled) return;
+    const sliceStart = performance.now();
+    f.slices++;
+    while (f.next < f.targets.length) {
+      const conn = f.targets[f.next++] as Connection;
+      const session = conn.session;
+      if (session instanceof Sv1Session && session.readyForWork) {
+        conn.sendJob(session, f.job, f.clean, f.encoded);
+        f.sent++;
+      }
+      // The clock is read every 64 sessions: cheap, and a slice overshoots by at most ~2 ms.
+      if ((f.next & 63) === 0 && f.next < f.targets.length && performance.now() - sliceStart >= fanoutSliceMs) {
+        setImmediate(continueFanout, f);
+        return;
+      }
+    }
+    if (fanout === f) fanout = null;
+    // One line per job (not per session): how long the fan-out took and in how many slices.
+    const ms = Math.round((performance.now() - f.started) * 10) / 10;
+    log.info({ job: f.job.id, clean: f.clean, sessions: f.sent, ms, slices: f.slices }, 'job sent to sessions');
+  };
+
   const server: Server = createServer({ noDelay: true }, accept);
   server.on('error', (err) => log.error({ err }, 'stratum listener error'));
   // The TLS port (stratum+ssl://) hands its decrypted sockets to the same accept: same limits, bans, sessions.
@@ -298,19 +348,15 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     },
 
     broadcastJob(job: StratumJob, cleanJobs: boolean): void {
+      // A fan-out still under way is replaced: the new job goes to every session. Clean if the unfinished one
+      // was, so a session it had not reached yet still drops the old block's work.
+      const clean = cleanJobs || fanout?.clean === true;
+      if (fanout !== null) fanout.cancelled = true;
       // Encoded once into bytes: only the difficulty differs per session, and that travels in its own message.
-      const started = performance.now();
-      const encoded = notifyBytes(job, cleanJobs);
-      let sent = 0;
-      for (const conn of connections.values()) {
-        const session = conn.session;
-        if (session instanceof Sv1Session && session.readyForWork) {
-          conn.sendJob(session, job, cleanJobs, encoded);
-          sent++;
-        }
-      }
-      // One line per job (not per session): how long the fan-out held the event loop.
-      log.info({ job: job.id, clean: cleanJobs, sessions: sent, ms: Math.round((performance.now() - started) * 10) / 10 }, 'job sent to sessions');
+      // Sessions that start work later get the current job from the backend when they authorize.
+      const encoded = notifyBytes(job, clean);
+      fanout = { job, clean, encoded, targets: [...connections.values()], next: 0, sent: 0, slices: 0, started: performance.now(), cancelled: false };
+      continueFanout(fanout);
     },
 
     broadcastEthashJob(job: EthashJob, clean: boolean): void {
@@ -393,6 +439,7 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     },
 
     async drain(drainOpts: StratumDrainOptions): Promise<StratumDrainReport> {
+      if (fanout !== null) fanout.cancelled = true;
       clearInterval(ticker);
       clearInterval(sweeper);
       // Stop accepting; the listener's own close completes when the last connection is gone.
@@ -423,6 +470,7 @@ export function createStratumServer(opts: StratumServerOptions): StratumServer {
     },
 
     close(): Promise<void> {
+      if (fanout !== null) fanout.cancelled = true;
       clearInterval(ticker);
       clearInterval(sweeper);
       stopBanWatch();

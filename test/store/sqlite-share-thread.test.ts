@@ -7,17 +7,15 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/log/logger.js';
 import { ShareWriter } from '../../src/store/share-writer.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { SqliteShareThread, SqliteWriteError } from '../../src/store/sqlite/share-thread.js';
 import { fromShareColumns, toShareColumns } from '../../src/store/sqlite/share-thread-messages.js';
 import type { Store } from '../../src/store/types.js';
 import { openStore } from '../../src/store-setup.js';
+import { memoryLogger } from '../helpers/memory-logger.js';
 import { block, share } from './support.js';
 
 let dir: string;
@@ -54,18 +52,6 @@ function committedWorkers(prefix = ''): string[] {
   } finally {
     db.close();
   }
-}
-
-/** A logger whose JSON lines are kept in memory. */
-function memoryLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
-  const kept: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n')) if (line !== '') kept.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info', base: undefined }, sink), lines: () => kept };
 }
 
 function settledWithin<T>(p: Promise<T>, ms: number): Promise<'settled' | 'pending'> {
