@@ -264,7 +264,7 @@ export async function startPoolProcess(cfg: Config, overrides: StartOverrides = 
   for (const p of pools) {
     recorders.push(
       startSeriesRecorder({
-        store: opened.seriesStore,
+        store,
         pool: p.settings.name,
         networkDifficulty: () => p.runtime.networkDifficulty(),
         logger: logger.child({ component: 'series', pool: p.settings.name }),

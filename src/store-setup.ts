@@ -4,7 +4,7 @@ import { createStore, sqliteFileOf } from './store/index.js';
 import { ShareWriter } from './store/share-writer.js';
 import { SpoolJournal } from './store/spool/journal.js';
 import { ShareSpool } from './store/spool/spool.js';
-import { SqliteSeriesThread } from './store/sqlite/series-thread.js';
+import { SqliteQueryThread } from './store/sqlite/query-thread.js';
 import { SqliteShareThread } from './store/sqlite/share-thread.js';
 import type { Store } from './store/types.js';
 
@@ -15,8 +15,6 @@ export interface OpenedStore {
   spool: ShareSpool | null;
   /** Whether shares are inserted by the SQLite writer thread (false: on this thread's store connection). */
   sharesOnThread: boolean;
-  /** What the chart recorder calls: with the SQLite threads on, its rollups run on their own thread. */
-  seriesStore: Pick<Store, 'rollupSeries' | 'rollupHoursFromMinutes' | 'pruneSeries' | 'lastSeriesTime'>;
   /** Unique among live instances sharing this database: the first byte of every extranonce1 handed out. */
   instanceId: number;
   close(): Promise<void>;
@@ -30,7 +28,8 @@ export interface OpenStoreOptions {
   spoolFile?: string;
   /**
    * SQLite: insert shares from a worker thread with its own connection, so group commits never block the event
-   * loop, and run the chart rollups on another (default true). Ignored for PostgreSQL (its driver is
+   * loop, and run the reads over many shares (window aggregates, PPLNS pages, chart rollups) on another
+   * (default true). Ignored for PostgreSQL (its driver is
    * asynchronous) and for `:memory:`.
    */
   sqliteWriterThread?: boolean;
@@ -39,7 +38,11 @@ export interface OpenStoreOptions {
 const HEARTBEAT_MS = 10_000;
 
 export async function openStore(url: string, instanceName: string, logger: Logger, options: OpenStoreOptions = {}): Promise<OpenedStore> {
-  const store = await createStore(url);
+  const ownStore = await createStore(url);
+  const sqliteFile = sqliteFileOf(url);
+  const threaded = (options.sqliteWriterThread ?? true) && sqliteFile !== null && sqliteFile !== ':memory:';
+  const queryThread = threaded ? new SqliteQueryThread(sqliteFile, logger.child({ component: 'store' })) : null;
+  const store = queryThread === null ? ownStore : queryThread.wrap(ownStore);
   await store.migrate();
   const spool = await openSpool(store, options.spoolFile, logger);
   const instanceId = await store.registerInstance(instanceName);
@@ -50,10 +53,7 @@ export async function openStore(url: string, instanceName: string, logger: Logge
   }, HEARTBEAT_MS);
   heartbeat.unref();
   const writerLog = logger.child({ component: 'share-writer' });
-  const sqliteFile = sqliteFileOf(url);
-  const threaded = (options.sqliteWriterThread ?? true) && sqliteFile !== null && sqliteFile !== ':memory:';
   const shareThread = threaded ? SqliteShareThread.start(sqliteFile, { logger: writerLog }) : null;
-  const seriesThread = threaded ? new SqliteSeriesThread(sqliteFile, logger.child({ component: 'series' })) : null;
   // Shares go to the thread when there is one; block rows (rare, ordered with reads on main) always to the store.
   const writerStore =
     shareThread === null ? store : { insertShares: shareThread.insertShares.bind(shareThread), insertBlock: store.insertBlock.bind(store) };
@@ -63,15 +63,6 @@ export async function openStore(url: string, instanceName: string, logger: Logge
     shareWriter,
     spool,
     sharesOnThread: shareThread !== null,
-    seriesStore:
-      seriesThread === null
-        ? store
-        : {
-            rollupSeries: seriesThread.rollupSeries.bind(seriesThread),
-            rollupHoursFromMinutes: seriesThread.rollupHoursFromMinutes.bind(seriesThread),
-            pruneSeries: seriesThread.pruneSeries.bind(seriesThread),
-            lastSeriesTime: store.lastSeriesTime.bind(store),
-          },
     instanceId,
     close: async () => {
       clearInterval(heartbeat);
@@ -80,7 +71,7 @@ export async function openStore(url: string, instanceName: string, logger: Logge
       if (spool !== null) await spool.replayAll().catch(() => false);
       await spool?.close();
       await shareThread?.close();
-      await seriesThread?.close();
+      await queryThread?.close();
       await store.releaseInstance(instanceId).catch(() => undefined);
       await store.close();
     },
