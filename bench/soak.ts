@@ -114,6 +114,8 @@ try {
   console.log(`load: ${rate.toFixed(0)} shares/s over ${sessions} sessions for ${loadSeconds} s`);
 
   const rss: RssSample[] = [];
+  /** The JS heap in use (prom-client's default metric), in the same shape: tells heap growth from the rest of RSS. */
+  const heap: RssSample[] = [];
   const loop: LoopSample[] = [];
   let loadStartedAt: number | null = null;
   let accepted0: number | null = null;
@@ -136,6 +138,8 @@ try {
           const p99 = promValue(text, 'gxc_pool_process_nodejs_eventloop_lag_p99_seconds');
           if (loadStartedAt !== null && max !== null && p99 !== null)
             loop.push({ t: (now - loadStartedAt) / 1000, maxSeconds: max, p99Seconds: p99 });
+          const heapUsed = promValue(text, 'gxc_pool_process_nodejs_heap_size_used_bytes');
+          if (loadStartedAt !== null && heapUsed !== null) heap.push({ t: (now - loadStartedAt) / 1000, rssBytes: heapUsed });
         } catch (err) {
           console.log(`metrics scrape failed: ${(err as Error).message}`);
         }
@@ -196,6 +200,7 @@ try {
   const acked = readAckedHashes(ackedPrefix);
   const audit = auditShares(acked, stored);
   const growth = memoryGrowth(rss, warmupSeconds, Math.min(loadSeconds, rss.at(-1)?.t ?? 0));
+  const heapGrowth = memoryGrowth(heap, warmupSeconds, Math.min(loadSeconds, heap.at(-1)?.t ?? 0));
   const stalls = loopStalls(loop, LOOP_RESOLUTION_MS);
   const rssValues = rss.map((s) => s.rssBytes);
 
@@ -213,6 +218,12 @@ try {
         ? 'too short for a growth figure'
         : `minute after ${warmupSeconds} s warm-up ${growth.firstMiB.toFixed(1)} MiB -> last minute ${growth.lastMiB.toFixed(1)} MiB: growth ${growth.growthPercent.toFixed(2)} %`),
   );
+  if (heapGrowth !== null) {
+    console.log(
+      `  JS heap in use (from /metrics every 5 s): ${heapGrowth.firstMiB.toFixed(1)} MiB -> ${heapGrowth.lastMiB.toFixed(1)} MiB: ` +
+        `growth ${heapGrowth.growthPercent.toFixed(2)} %`,
+    );
+  }
   console.log(
     `event loop: max stall ${stalls.maxStallMs.toFixed(1)} ms, worst 5-s p99 ${stalls.worstP99Ms.toFixed(1)} ms beyond the ${LOOP_RESOLUTION_MS} ms tick ` +
       `(${loop.length} scrapes; stalls > 20 ms in ${loop.filter((s) => s.maxSeconds * 1000 - LOOP_RESOLUTION_MS > 20).length} of them)`,
